@@ -1,0 +1,77 @@
+// A bounded window of recent client message ids, for publish deduplication.
+//
+// Remembers up to `entries_max` message ids, each with a 64-bit value (the sequence
+// the original publish was given) and its insertion time; an id older than `ttl_ns`
+// counts as unseen. Entries live in a ring in insertion order, found through a
+// fixed-size open-addressing index, so:
+//  - memory is fixed at construction whatever the input (memory_bytes());
+//  - when full, inserting drops the oldest entry (counted as evicted_full);
+//  - expired entries are dropped from the ring's head as time passes (counted).
+// Ids are client-chosen, so the index hashes them with a secret seed.
+//
+// Thread: owned by the session's shard.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/counter.hpp"
+#include "engine/flat_index.hpp"
+#include "engine/time.hpp"
+
+namespace sluice {
+
+struct dedup_window_config {
+  std::uint32_t entries_max = 1'024;   // a publisher window of 256 in flight, 4x over
+  time_ns ttl_ns = 5 * 60 * ns_per_s;  // longer than a resume window plus client retry backoff
+  std::uint64_t hash_seed = 0;
+};
+
+enum class dedup_verdict : std::uint8_t { fresh, duplicate };
+
+struct dedup_result {
+  dedup_verdict verdict = dedup_verdict::fresh;
+  std::uint64_t value = 0;  // for a duplicate: the value remembered with the id
+};
+
+class dedup_window {
+ public:
+  explicit dedup_window(const dedup_window_config& config);
+
+  // Fresh ids are remembered with `value`; a duplicate keeps its original value and
+  // reports it.
+  [[nodiscard]] dedup_result observe(std::uint64_t message_id, std::uint64_t value, time_ns now_ns);
+
+  // A remembered id, or nullptr. The value may be updated in place (a publish whose
+  // sequence is assigned later by the topic's owner).
+  [[nodiscard]] std::uint64_t* find(std::uint64_t message_id, time_ns now_ns);
+
+  [[nodiscard]] std::uint32_t size() const noexcept { return count_; }
+  [[nodiscard]] std::size_t memory_bytes() const noexcept;
+  [[nodiscard]] std::uint64_t duplicates_total() const noexcept { return duplicates_total_.load(); }
+  [[nodiscard]] std::uint64_t evicted_full_total() const noexcept { return evicted_full_total_.load(); }
+  [[nodiscard]] std::uint64_t expired_total() const noexcept { return expired_total_.load(); }
+
+ private:
+  struct entry {
+    std::uint64_t message_id = 0;
+    std::uint64_t value = 0;
+    time_ns inserted_ns = 0;
+  };
+
+  void drop_expired(time_ns now_ns);
+  void drop_oldest();
+  [[nodiscard]] std::uint32_t locate(std::uint64_t message_id) const;
+  [[nodiscard]] std::uint64_t hash(std::uint64_t message_id) const noexcept;
+
+  dedup_window_config config_;
+  std::vector<entry> ring_;  // oldest at head_, count_ entries
+  flat_index index_;         // message id -> ring position
+  std::uint32_t head_ = 0;
+  std::uint32_t count_ = 0;
+  counter duplicates_total_;
+  counter evicted_full_total_;
+  counter expired_total_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,93 @@
+// The dedup window answers fresh/duplicate, forgets after its TTL, drops the oldest
+// when full, and its memory never moves whatever the input.
+#include "engine/dedup_window.hpp"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <random>
+#include <unordered_map>
+
+#include "tests/support/seed.hpp"
+
+namespace sluice {
+namespace {
+
+dedup_window_config config_of(std::uint32_t entries, time_ns ttl) {
+  return dedup_window_config{.entries_max = entries, .ttl_ns = ttl, .hash_seed = 7};
+}
+
+TEST(dedup_window, duplicate_reports_the_original_value) {
+  dedup_window w(config_of(8, ns_per_s));
+  EXPECT_EQ(w.observe(42, 1001, 0).verdict, dedup_verdict::fresh);
+  const dedup_result again = w.observe(42, 2002, 10);
+  EXPECT_EQ(again.verdict, dedup_verdict::duplicate);
+  EXPECT_EQ(again.value, 1001u);
+  EXPECT_EQ(w.duplicates_total(), 1u);
+}
+
+TEST(dedup_window, value_can_be_filled_in_later) {
+  dedup_window w(config_of(8, ns_per_s));
+  ASSERT_EQ(w.observe(42, 0, 0).verdict, dedup_verdict::fresh);
+  std::uint64_t* value = w.find(42, 5);
+  ASSERT_NE(value, nullptr);
+  *value = 77;
+  EXPECT_EQ(w.observe(42, 0, 6).value, 77u);
+}
+
+TEST(dedup_window, ids_expire_after_the_ttl) {
+  dedup_window w(config_of(8, ns_per_s));
+  ASSERT_EQ(w.observe(1, 1, 0).verdict, dedup_verdict::fresh);
+  EXPECT_EQ(w.observe(1, 1, ns_per_s - 1).verdict, dedup_verdict::duplicate);
+  EXPECT_EQ(w.observe(1, 2, ns_per_s).verdict, dedup_verdict::fresh);  // forgotten at exactly the TTL
+  EXPECT_EQ(w.expired_total(), 1u);
+}
+
+TEST(dedup_window, full_window_drops_the_oldest) {
+  dedup_window w(config_of(4, 60 * ns_per_s));
+  for (std::uint64_t id = 1; id <= 5; ++id) ASSERT_EQ(w.observe(id, id, id).verdict, dedup_verdict::fresh);
+  EXPECT_EQ(w.size(), 4u);
+  EXPECT_EQ(w.evicted_full_total(), 1u);
+  EXPECT_EQ(w.find(1, 10), nullptr);
+  EXPECT_NE(w.find(2, 10), nullptr);
+}
+
+// Against a reference (a deque in insertion order plus a map) under random input,
+// and with memory fixed from construction on.
+TEST(dedup_window, matches_a_reference_and_memory_stays_fixed) {
+  std::mt19937_64 rng(test::test_seed("dedup_window"));
+  const std::uint32_t entries = 1 + static_cast<std::uint32_t>(rng() % 128);
+  const time_ns ttl = (1 + rng() % 1000) * ns_per_ms;
+  dedup_window w(config_of(entries, ttl));
+  const std::size_t memory = w.memory_bytes();
+  std::deque<std::pair<std::uint64_t, time_ns>> order;
+  std::unordered_map<std::uint64_t, std::uint64_t> values;
+  time_ns now = 0;
+  for (int step = 0; step < 1'000'000; ++step) {
+    now += rng() % (2 * ns_per_ms);
+    while (!order.empty() && order.front().second + ttl <= now) {
+      values.erase(order.front().first);
+      order.pop_front();
+    }
+    const std::uint64_t id = rng() % 4 == 0 ? rng() : rng() % (2 * entries + 1);
+    const dedup_result r = w.observe(id, static_cast<std::uint64_t>(step), now);
+    const auto it = values.find(id);
+    if (it != values.end()) {
+      ASSERT_EQ(r.verdict, dedup_verdict::duplicate) << "step " << step;
+      ASSERT_EQ(r.value, it->second);
+    } else {
+      ASSERT_EQ(r.verdict, dedup_verdict::fresh) << "step " << step;
+      if (order.size() == entries) {
+        values.erase(order.front().first);
+        order.pop_front();
+      }
+      order.emplace_back(id, now);
+      values[id] = static_cast<std::uint64_t>(step);
+    }
+    ASSERT_EQ(w.size(), order.size());
+  }
+  EXPECT_EQ(w.memory_bytes(), memory);
+}
+
+}  // namespace
+}  // namespace sluice
