@@ -27,11 +27,9 @@ class flat_index {
 
   // Sized for up to `records_max` records at a load factor of at most 0.5.
   explicit flat_index(std::uint32_t records_max)
-      : entries_(std::bit_ceil(std::uint64_t{records_max} * 2 < 8 ? 8 : std::uint64_t{records_max} * 2)),
+      : entries_(table_size(records_max)),
         mask_(static_cast<std::uint32_t>(entries_.size() - 1)),
-        records_max_(records_max) {
-    SLUICE_ASSERT(entries_.size() <= (std::uint64_t{1} << 32));
-  }
+        records_max_(records_max) {}
 
   // Returns the slot of the record whose key matches, or npos.
   template <class matches_fn>
@@ -82,6 +80,12 @@ class flat_index {
   [[nodiscard]] std::size_t memory_bytes() const noexcept { return entries_.size() * sizeof(entry); }
 
  private:
+  static std::size_t table_size(std::uint32_t records_max) {
+    SLUICE_ASSERT(records_max <= (std::uint32_t{1} << 31));  // the table must fit 32-bit positions
+    const std::uint64_t wanted = std::uint64_t{records_max} * 2;
+    return std::bit_ceil(wanted < 8 ? std::uint64_t{8} : wanted);
+  }
+
   struct entry {
     std::uint32_t fragment = 0;
     std::uint32_t slot = npos;

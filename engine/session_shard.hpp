@@ -59,7 +59,7 @@ struct session_shard_config {
 // the session's end is detected instead of reaching its successor.
 struct session_ref {
   std::uint32_t slot = UINT32_MAX;
-  std::uint32_t generation = 0;
+  std::uint64_t generation = 0;  // 64-bit: a slot reused 1M times a second wraps in 500k years
   [[nodiscard]] bool valid() const noexcept { return slot != UINT32_MAX; }
   friend constexpr bool operator==(const session_ref&, const session_ref&) = default;
 };
@@ -154,10 +154,13 @@ class session_shard {
 
   // Fires due session timers, at most `work_max` units of wheel work, and reports each
   // resulting event to `on_event(const session_event&)`.
+  // An older clock reading than one already seen counts as the newer one, as in the
+  // wheel; otherwise a timer due between the two would be re-armed at its own tick.
   template <class on_event_fn>
   timing_wheel::advance_result advance(time_ns now_ns, std::uint32_t work_max, on_event_fn&& on_event) {
-    return wheel_.advance(now_ns, work_max, [&](timer_node& node) {
-      if (const std::optional<session_event> event = on_timer(node, now_ns)) on_event(*event);
+    if (now_ns > latest_now_ns_) latest_now_ns_ = now_ns;
+    return wheel_.advance(latest_now_ns_, work_max, [&](timer_node& node) {
+      if (const std::optional<session_event> event = on_timer(node, latest_now_ns_)) on_event(*event);
     });
   }
 
@@ -179,6 +182,7 @@ class session_shard {
   flat_index index_;
   timing_wheel wheel_;
   slot_list<session, &session::lru_prev_, &session::lru_next_> detached_lru_;  // front: least recently detached
+  time_ns latest_now_ns_ = 0;
   session_shard_counters counters_;
 };
 

@@ -48,7 +48,7 @@ class slab {
     return items_[slot];
   }
 
-  [[nodiscard]] std::uint32_t generation(std::uint32_t slot) const noexcept { return generations_[slot]; }
+  [[nodiscard]] std::uint64_t generation(std::uint32_t slot) const noexcept { return generations_[slot]; }
   [[nodiscard]] std::uint32_t capacity() const noexcept { return static_cast<std::uint32_t>(items_.size()); }
   [[nodiscard]] std::uint32_t in_use() const noexcept {
     return static_cast<std::uint32_t>(items_.size() - free_.size());
@@ -61,7 +61,7 @@ class slab {
 
  private:
   std::vector<T> items_;
-  std::vector<std::uint32_t> generations_;
+  std::vector<std::uint64_t> generations_;
   std::vector<std::uint32_t> free_;
 };
 

@@ -151,7 +151,7 @@ timer_node* timing_wheel::next_due(std::uint32_t& work, std::uint32_t work_max) 
     // This tick is done: jump to the next tick with work, or just past the target.
     const std::uint64_t next = next_event_tick();
     if (next > target_tick_) {
-      SLUICE_ASSERT(target_tick_ < UINT64_MAX);
+      SLUICE_DASSERT(target_tick_ <= tick_max);  // so the cursor below stays a real tick
       cursor_tick_ = target_tick_ + 1;
       cascade_pending_ = true;
       break;

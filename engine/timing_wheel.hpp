@@ -102,6 +102,7 @@ class timing_wheel {
   template <class on_expire_fn>
   advance_result advance(time_ns now_ns, std::uint32_t work_max, on_expire_fn&& on_expire) {
     SLUICE_ASSERT(work_max > 0);
+    SLUICE_ASSERT(now_ns >= config_.origin_ns);  // before the origin every time is tick 0
     const std::uint64_t now_tick = tick_floor(now_ns);
     if (now_tick > target_tick_) target_tick_ = now_tick;
     advance_result result;
@@ -115,14 +116,20 @@ class timing_wheel {
   }
 
   [[nodiscard]] bool has_due_work() const noexcept;
+  // The last usable tick: UINT64_MAX itself means "no event" inside the wheel.
+  static constexpr std::uint64_t tick_max = UINT64_MAX - 1;
+
   [[nodiscard]] std::uint64_t tick_floor(time_ns t) const noexcept {
-    return t <= config_.origin_ns ? 0 : per_tick_.divide(t - config_.origin_ns);
+    if (t <= config_.origin_ns) return 0;
+    const std::uint64_t ticks = per_tick_.divide(t - config_.origin_ns);
+    return ticks > tick_max ? tick_max : ticks;
   }
   [[nodiscard]] std::uint64_t tick_ceil(time_ns t) const noexcept {
     if (t <= config_.origin_ns) return 0;
     const time_ns since = t - config_.origin_ns;
-    const std::uint64_t ticks = per_tick_.divide(since);
-    return ticks + (ticks * config_.tick_ns != since ? 1 : 0);
+    const std::uint64_t whole = per_tick_.divide(since);
+    const std::uint64_t ticks = whole + (whole * config_.tick_ns != since ? 1 : 0);
+    return ticks > tick_max ? tick_max : ticks;
   }
   [[nodiscard]] time_ns tick_ns() const noexcept { return config_.tick_ns; }
   [[nodiscard]] std::uint64_t scheduled_count() const noexcept { return scheduled_count_; }

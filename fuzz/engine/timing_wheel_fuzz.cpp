@@ -11,7 +11,8 @@ namespace {
 using sluice::test::timing_wheel_model;
 
 // Each op is 4 bytes: kind+timer, then a 16-bit amount whose top bits pick a scale
-// (sub-tick, ticks, seconds, days), then a budget byte for advances.
+// (sub-tick, ticks, seconds, days), then a byte: for schedules, whether the deadline
+// is in the past; for advances, the budget and what the expiry callback does.
 struct reader {
   const std::uint8_t* data;
   std::size_t size;
@@ -43,13 +44,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case 0:
       case 1:
         o.kind = timing_wheel_model::op::schedule;
+        o.past = (b[3] & 1) != 0;
         break;
       case 2:
         o.kind = timing_wheel_model::op::cancel;
         break;
       default:
         o.kind = timing_wheel_model::op::advance;
-        o.work_max = b[3] == 0 ? UINT32_MAX : b[3];
+        o.work_max = (b[3] & 0x3f) == 0 ? UINT32_MAX : (b[3] & 0x3f);
+        o.in_callback = static_cast<std::uint8_t>((b[3] >> 6) % 3);
+        o.seed = raw;
         break;
     }
     const std::string error = model.apply(o);

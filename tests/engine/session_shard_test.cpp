@@ -136,7 +136,11 @@ TEST(session_shard, transitions_from_the_wrong_state_are_refused) {
   EXPECT_EQ(shard.resume(ref, 0), session_error::wrong_state);
   ASSERT_EQ(shard.close(ref), session_error::ok);
   EXPECT_EQ(shard.close(ref), session_error::not_found);
-  EXPECT_EQ(shard.get(session_ref{0, 0}), nullptr);  // a forged handle to a free slot
+  // A forged handle to a slot never used (generation 0 matches it) is still refused.
+  EXPECT_EQ(shard.get(session_ref{15, 0}), nullptr);
+  EXPECT_EQ(shard.activate(session_ref{15, 0}, 0), session_error::not_found);
+  EXPECT_EQ(shard.touch(session_ref{15, 0}, 0), session_error::not_found);
+  EXPECT_EQ(shard.counters().sessions[static_cast<std::size_t>(session_state::active)].load(), 0);
 }
 
 TEST(session_shard, duplicate_id_is_refused_without_side_effects) {
@@ -218,8 +222,26 @@ TEST(session_shard, a_busy_session_costs_one_timer_fire_per_idle_period) {
     shard.advance(now, unlimited, log);
   }
   EXPECT_TRUE(log.events.empty());
-  // The timer fired about once per 10 s idle period and was re-armed each time.
-  EXPECT_LE(shard.wheel().fired_total() - fired_before, 11u);
+  // The timer fired once per 10 s idle period and was re-armed each time: not once
+  // per message, and not never (which would mean touch() re-armed it).
+  const std::uint64_t fires = shard.wheel().fired_total() - fired_before;
+  EXPECT_GE(fires, 9u);
+  EXPECT_LE(fires, 11u);
+}
+
+TEST(session_shard, an_older_clock_reading_does_not_refire_due_timers) {
+  session_shard shard(small_config());
+  const session_ref ref = open_active(shard, 1, 0);
+  (void)ref;
+  event_log log;
+  const time_ns idle = small_config().idle_timeout_ns;
+  // Budget 1 cannot finish the cascades down to the deadline tick: backlog remains.
+  timing_wheel::advance_result r = shard.advance(idle + ns_per_ms, 1, log);
+  ASSERT_TRUE(r.backlog);
+  r = shard.advance(idle - ns_per_s, UINT32_MAX, log);  // an older reading, unlimited budget
+  EXPECT_FALSE(r.backlog);
+  EXPECT_LT(r.work, 10u);
+  EXPECT_EQ(log.count(session_event_kind::ping_due, id_of(1)), 1u);
 }
 
 }  // namespace

@@ -48,6 +48,7 @@ TEST(timing_wheel_model, random_steps_match_the_reference) {
     if (dice < 45) {
       o.kind = op::schedule;  // arms, or re-arms an armed timer
       o.amount_ns = random_delay(rng, tick_ns);
+      o.past = rng() % 20 == 0;
     } else if (dice < 60) {
       o.kind = op::cancel;
     } else {
@@ -58,12 +59,14 @@ TEST(timing_wheel_model, random_steps_match_the_reference) {
                     : stride < 99 ? rng() % (5'000 * tick_ns)
                                   : rng() % (4ull * 24 * 3600 * ns_per_s);
       o.work_max = rng() % 4 == 0 ? 1 + static_cast<std::uint32_t>(rng() % 16) : UINT32_MAX;
+      o.in_callback = static_cast<std::uint8_t>(rng() % 3);
+      o.seed = static_cast<std::uint32_t>(rng());
     }
     const std::string error = model.apply(o);
     ASSERT_TRUE(error.empty()) << error << " at step " << step << " (seed " << seed << ")";
   }
   // Drain: everything still armed fires, in order, by a final unbounded advance.
-  ASSERT_EQ(model.apply(op{op::advance, 0, 9ull * 24 * 3600 * ns_per_s, UINT32_MAX}), "");
+  ASSERT_EQ(model.apply(op{op::advance, 0, 9ull * 24 * 3600 * ns_per_s, UINT32_MAX, false, 0, 0}), "");
   EXPECT_EQ(model.armed(), 0u);
   EXPECT_GT(model.fired(), steps / 100);  // the run exercised firing, not just arming
   std::printf("timing_wheel_model: %llu steps, %llu fired, %llu cascaded, %llu late\n",
