@@ -153,9 +153,9 @@ class session_shard {
   }
 
   // Fires due session timers, at most `work_max` units of wheel work, and reports each
-  // resulting event to `on_event(const session_event&)`.
-  // An older clock reading than one already seen counts as the newer one, as in the
-  // wheel; otherwise a timer due between the two would be re-armed at its own tick.
+  // resulting event to `on_event(const session_event&)`. As in the wheel, a clock reading
+  // older than one already seen counts as the newer one; otherwise a timer due between
+  // the two would be re-armed at its own tick, again and again.
   template <class on_event_fn>
   timing_wheel::advance_result advance(time_ns now_ns, std::uint32_t work_max, on_event_fn&& on_event) {
     if (now_ns > latest_now_ns_) latest_now_ns_ = now_ns;
