@@ -1,0 +1,69 @@
+#include "net/listener.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace sluice {
+namespace {
+
+listen_result fail(int fd, const char* what) {
+  const int error = errno;
+  if (fd >= 0) ::close(fd);
+  return {-1, 0, std::string(what) + ": " + std::strerror(error)};
+}
+
+}  // namespace
+
+listen_result open_listener(const std::string& address, std::uint16_t port, int backlog) {
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+  int family = AF_INET;
+  if (auto* v4 = reinterpret_cast<sockaddr_in*>(&storage); ::inet_pton(AF_INET, address.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    length = sizeof(sockaddr_in);
+  } else if (auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
+             ::inet_pton(AF_INET6, address.c_str(), &v6->sin6_addr) == 1) {
+    family = AF_INET6;
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    length = sizeof(sockaddr_in6);
+  } else {
+    return {-1, 0, "listen address is not an IP literal: " + address};
+  }
+  const int fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return fail(fd, "socket");
+  const int on = 1;
+  if (::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0) return fail(fd, "SO_REUSEADDR");
+  if (::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0) return fail(fd, "SO_REUSEPORT");
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&storage), length) != 0) return fail(fd, "bind");
+  if (::listen(fd, backlog) != 0) return fail(fd, "listen");
+  sockaddr_storage bound{};
+  socklen_t bound_length = sizeof bound;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &bound_length) != 0) return fail(fd, "getsockname");
+  const std::uint16_t bound_port = family == AF_INET ? ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port)
+                                                     : ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
+  return {fd, bound_port, {}};
+}
+
+bool peer_address(int fd, source_address& out) {
+  sockaddr_storage peer{};
+  socklen_t length = sizeof peer;
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) != 0) return false;
+  if (peer.ss_family == AF_INET) {
+    out = source_address::from_ipv4(ntohl(reinterpret_cast<sockaddr_in*>(&peer)->sin_addr.s_addr));
+    return true;
+  }
+  if (peer.ss_family == AF_INET6) {
+    std::memcpy(out.bytes.data(), &reinterpret_cast<sockaddr_in6*>(&peer)->sin6_addr, 16);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace sluice

@@ -1,0 +1,501 @@
+#include "net/reactor.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include "engine/hash.hpp"
+#include "engine/protocol/encoder.hpp"
+#include "engine/shard_router.hpp"
+#include "net/csprng.hpp"
+#include "net/listener.hpp"
+#include "net/log.hpp"
+#include "net/uring.hpp"
+
+namespace sluice {
+namespace {
+
+constexpr std::size_t inbox_drain_max = 1024;        // per loop iteration: timers and io get their turn
+constexpr time_ns linger_ns = 2 * ns_per_s;          // after our last byte, how long we read until the peer's EOF
+constexpr std::size_t idle_buffer_keep = 64 * 1024;  // output buffer capacity kept between bursts
+
+time_ns monotonic_ns() noexcept {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<time_ns>(ts.tv_sec) * ns_per_s + static_cast<time_ns>(ts.tv_nsec);
+}
+
+session_shard_config shard_config(const server_config& config, std::uint64_t seed) {
+  session_shard_config c = config.sessions;
+  c.hash_seed = seed;
+  c.wheel.origin_ns = monotonic_ns();
+  return c;
+}
+
+source_limiter_config limiter_config(const server_config& config, std::uint64_t seed) {
+  source_limiter_config c = config.sources;
+  c.hash_seed = seed;
+  return c;
+}
+
+proto::error_code code_of(refusal why) noexcept {
+  switch (why) {
+    case refusal::rate:
+      return proto::error_code::rate_limited;
+    case refusal::penalty:
+      return proto::error_code::penalized;
+    case refusal::concurrency:
+      return proto::error_code::too_many_connections;
+    default:
+      return proto::error_code::capacity;
+  }
+}
+
+}  // namespace
+
+reactor::reactor(std::uint32_t index, reactor_group& group, int listen_fd)
+    : index_(index),
+      group_(group),
+      config_(group.config),
+      listen_fd_(listen_fd),
+      inbox_(group.config.inbox_capacity),
+      conns_(std::min<std::uint32_t>(group.config.max_connections, slot_limit - 1)),
+      conn_wheel_({.tick_ns = group.config.sessions.wheel.tick_ns, .origin_ns = monotonic_ns()}),
+      sessions_(shard_config(group.config, random_u64())),
+      links_(group.config.sessions.sessions_max),
+      sources_(limiter_config(group.config, random_u64())) {
+  origin_ns_ = monotonic_ns();
+  for (std::uint32_t slot = 0; slot < conns_.capacity(); ++slot) conns_[slot].timer.slot = slot;
+}
+
+reactor::~reactor() {
+  if (ring_) io_uring_queue_exit(ring_.get());
+  for (std::uint32_t slot = 0; slot < conns_.capacity(); ++slot) {
+    if (conns_[slot].fd >= 0) ::close(conns_[slot].fd);
+  }
+  if (listen_fd_ >= 0) ::close(listen_fd_);
+}
+
+void reactor::run(std::atomic<int>& ready_count, std::string& setup_error) {
+  ring_ = std::make_unique<io_uring>();
+  const uring_setup_result setup = setup_uring(*ring_, config_.ring_entries);
+  if (setup.error != 0) {
+    ring_.reset();
+    setup_error = std::string("io_uring set-up failed: ") + std::strerror(-setup.error);
+    ready_count.fetch_add(1, std::memory_order_release);
+    ready_count.notify_all();
+    return;
+  }
+  ring_mode_ = setup.mode;
+  if (const int error = buffers_.setup(*ring_, config_.recv_buffer_count, config_.recv_buffer_size); error != 0) {
+    setup_error = std::string("provided buffer ring set-up failed: ") + std::strerror(-error);
+    io_uring_queue_exit(ring_.get());
+    ring_.reset();
+    ready_count.fetch_add(1, std::memory_order_release);
+    ready_count.notify_all();
+    return;
+  }
+  tokens_.resize(group_.reactors.size());
+  arm_accept();
+  arm_wake();
+  ready_count.fetch_add(1, std::memory_order_release);
+  ready_count.notify_all();
+
+  const time_ns tick = config_.sessions.wheel.tick_ns;  // the longest sleep: timers are due at most a tick later
+  __kernel_timespec wait{.tv_sec = static_cast<long long>(tick / ns_per_s),
+                         .tv_nsec = static_cast<long long>(tick % ns_per_s)};
+  while (!group_.stopping.load(std::memory_order_acquire)) {
+    flush_sends();
+    io_uring_cqe* first = nullptr;
+    const int waited = io_uring_submit_and_wait_timeout(ring_.get(), &first, 1, &wait, nullptr);
+    if (waited < 0 && waited != -ETIME && waited != -EINTR && waited != -EBUSY) {
+      log_line(log_level::error,
+               "reactor " + std::to_string(index_) + ": io_uring wait failed: " + std::strerror(-waited));
+    }
+    unsigned head = 0;
+    unsigned seen = 0;
+    io_uring_cqe* cqe = nullptr;
+    io_uring_for_each_cqe(ring_.get(), head, cqe) {
+      handle_completion(*cqe);
+      ++seen;
+    }
+    io_uring_cq_advance(ring_.get(), seen);
+
+    for (const std::uint32_t slot : rearm_) {
+      connection& c = conns_[slot];
+      if (c.fd >= 0 && !c.recv_armed && c.state != phase::handing_off) arm_recv(c);
+    }
+    rearm_.clear();
+    if (!accept_armed_) arm_accept();
+    inbox_.drain(inbox_drain_max, [&](reactor_message&& m) { on_message(std::move(m)); });
+    retry_source_releases();
+
+    const time_ns t = now();
+    conn_wheel_.advance(t, config_.expiry_work_max,
+                        [&](timer_node& node) { on_conn_timer(conns_[reinterpret_cast<conn_timer&>(node).slot]); });
+    sessions_.advance(t, config_.expiry_work_max, [&](const session_event& e) { on_session_event(e); });
+  }
+
+  // Stopping: every fd this reactor holds is closed; the ring's teardown cancels what
+  // is in flight. (Draining with GOAWAY comes with the lifecycle work.)
+  for (std::uint32_t slot = 0; slot < conns_.capacity(); ++slot) {
+    connection& c = conns_[slot];
+    if (c.fd < 0) continue;
+    ::close(c.fd);
+    c.fd = -1;
+  }
+  discard_inbox();
+  io_uring_queue_exit(ring_.get());
+  ring_.reset();
+}
+
+void reactor::discard_inbox() {
+  // Connections still travelling to this reactor are closed, or their fds would leak.
+  while (inbox_.drain(inbox_drain_max, [](reactor_message&& m) {
+    if (const auto* a = std::get_if<adopt_connection>(&m)) ::close(a->fd);
+    if (const auto* s = std::get_if<adopt_session>(&m)) ::close(s->fd);
+  }) > 0) {
+  }
+}
+
+time_ns reactor::now() const noexcept { return monotonic_ns(); }
+
+io_uring_sqe* reactor::next_sqe() {
+  io_uring_sqe* sqe = io_uring_get_sqe(ring_.get());
+  while (sqe == nullptr) {
+    // The submission queue is full: hand it to the kernel and take a fresh entry.
+    io_uring_submit(ring_.get());
+    sqe = io_uring_get_sqe(ring_.get());
+  }
+  return sqe;
+}
+
+void reactor::arm_accept() {
+  if (group_.stopping.load(std::memory_order_relaxed)) return;
+  io_uring_sqe* sqe = next_sqe();
+  io_uring_prep_multishot_accept(sqe, listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  io_uring_sqe_set_data64(sqe, encode_tag(op_kind::accept, 0, 0));
+  accept_armed_ = true;
+}
+
+void reactor::arm_wake() {
+  io_uring_sqe* sqe = next_sqe();
+  io_uring_prep_read(sqe, inbox_.wake_fd(), &wake_value_, sizeof wake_value_, 0);
+  io_uring_sqe_set_data64(sqe, encode_tag(op_kind::wake, 0, 0));
+}
+
+void reactor::arm_recv(connection& c) {
+  SLUICE_DASSERT(!c.recv_armed && c.fd >= 0);
+  io_uring_sqe* sqe = next_sqe();
+  io_uring_prep_recv_multishot(sqe, c.fd, nullptr, 0, 0);
+  sqe->flags |= IOSQE_BUFFER_SELECT;
+  sqe->buf_group = buffer_ring::group_id;
+  io_uring_sqe_set_data64(sqe, encode_tag(op_kind::recv, slot_of(c), c.generation));
+  c.recv_armed = true;
+}
+
+void reactor::cancel_recv(connection& c) {
+  if (!c.recv_armed) return;
+  io_uring_sqe* sqe = next_sqe();
+  io_uring_prep_cancel64(sqe, encode_tag(op_kind::recv, slot_of(c), c.generation), 0);
+  io_uring_sqe_set_data64(sqe, encode_tag(op_kind::cancel, 0, 0));
+}
+
+reactor::connection* reactor::live(std::uint32_t slot, std::uint32_t generation) noexcept {
+  if (slot >= conns_.capacity()) return nullptr;
+  connection& c = conns_[slot];
+  if (c.fd < 0 || c.generation != generation) return nullptr;
+  return &c;
+}
+
+void reactor::handle_completion(const io_uring_cqe& cqe) {
+  const op_tag tag = decode_tag(cqe.user_data);
+  const bool more = (cqe.flags & IORING_CQE_F_MORE) != 0;
+  switch (tag.kind) {
+    case op_kind::accept:
+      on_accept(cqe.res, more);
+      return;
+    case op_kind::wake:
+      inbox_.note_woken();
+      arm_wake();
+      return;
+    case op_kind::recv: {
+      connection* c = live(tag.slot, tag.generation);
+      if (c != nullptr) {
+        on_recv(*c, cqe);
+      } else if ((cqe.flags & IORING_CQE_F_BUFFER) != 0) {
+        buffers_.give_back(static_cast<std::uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT));
+      }
+      return;
+    }
+    case op_kind::send:
+      if (connection* c = live(tag.slot, tag.generation)) on_send(*c, cqe.res);
+      return;
+    case op_kind::cancel:
+    case op_kind::close_listener:
+      return;
+  }
+}
+
+void reactor::on_accept(int result, bool more) {
+  if (!more) accept_armed_ = false;  // re-armed at the end of this loop iteration
+  if (result < 0) {
+    counters_.accept_errors_total.add();
+    return;
+  }
+  const int fd = result;
+  counters_.accepted_total.add();
+  const int on = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);  // frames are small and latency matters
+  // The server-wide cap comes first, before any slot, buffer or message is spent.
+  if (group_.connections.fetch_add(1, std::memory_order_acq_rel) >= config_.max_connections) {
+    group_.connections.fetch_sub(1, std::memory_order_acq_rel);
+    counters_.errors_sent_total[static_cast<std::size_t>(proto::error_code::capacity)].add();
+    refuse_unadmitted(fd, proto::error_code::capacity, "server connection limit reached");
+    return;
+  }
+  source_address source;
+  if (!peer_address(fd, source)) {  // the peer is already gone
+    group_.connections.fetch_sub(1, std::memory_order_acq_rel);
+    ::close(fd);
+    return;
+  }
+  const std::uint32_t owner = owner_of_source(source);
+  if (owner == index_) {
+    admit(fd, source);
+    return;
+  }
+  if (!post_to(owner, adopt_connection{fd, source})) {
+    group_.connections.fetch_sub(1, std::memory_order_acq_rel);
+    counters_.errors_sent_total[static_cast<std::size_t>(proto::error_code::capacity)].add();
+    refuse_unadmitted(fd, proto::error_code::capacity, "server busy");
+  }
+}
+
+std::uint32_t reactor::owner_of_source(const source_address& source) const noexcept {
+  return reduce_to_range(hash_bytes(source.bytes.data(), source.bytes.size(), group_.source_seed),
+                         static_cast<std::uint32_t>(group_.reactors.size()));
+}
+
+bool reactor::post_to(std::uint32_t target, reactor_message&& message) {
+  reactor& to = *group_.reactors[target];
+  if (!tokens_[target]) tokens_[target].emplace(to.inbox().make_token());
+  if (to.inbox().post(*tokens_[target], std::move(message))) return true;
+  counters_.inbox_full_total.add();
+  return false;
+}
+
+// Source admission runs on the reactor that owns the source, so its counts are exact.
+void reactor::admit(int fd, const source_address& source) {
+  auto refuse = [&](proto::error_code code, std::string_view reason) {
+    group_.connections.fetch_sub(1, std::memory_order_acq_rel);
+    counters_.errors_sent_total[static_cast<std::size_t>(code)].add();
+    refuse_unadmitted(fd, code, reason);
+  };
+  if (group_.stopping.load(std::memory_order_relaxed)) return refuse(proto::error_code::shutting_down, "shutting down");
+  const refusal why = sources_.admit(source, now());
+  if (why != refusal::none) return refuse(code_of(why), refusal_name(why));
+  const std::uint32_t slot = conns_.acquire();
+  if (slot == decltype(conns_)::npos) {
+    sources_.release(source);
+    return refuse(proto::error_code::capacity, "reactor connection slots full");
+  }
+  connection& c = conns_[slot];
+  c.fd = fd;
+  c.generation = static_cast<std::uint32_t>(conns_.generation(slot));
+  c.state = phase::handshaking;
+  c.source = source;
+  c.source_reactor = index_;
+  c.holds_source = true;
+  counters_.connections.add();
+  conn_wheel_.schedule(c.timer.node, now() + config_.sessions.handshake_timeout_ns);
+  arm_recv(c);
+}
+
+// A refusal before the connection has a slot: one best-effort write of the ERROR frame
+// (a fresh socket's send buffer is empty, so it does not block), then close.
+void reactor::refuse_unadmitted(int fd, proto::error_code code, std::string_view reason) {
+  std::array<std::byte, proto::header_size + 2 + proto::reason_max> frame_bytes;
+  const proto::frame frame = proto::error_frame{code, reason};
+  const std::size_t size = proto::encode_frame(frame, frame_bytes);
+  [[maybe_unused]] const ssize_t written = ::send(fd, frame_bytes.data(), size, MSG_DONTWAIT | MSG_NOSIGNAL);
+  ::shutdown(fd, SHUT_WR);
+  ::close(fd);
+}
+
+void reactor::on_recv(connection& c, const io_uring_cqe& cqe) {
+  const bool more = (cqe.flags & IORING_CQE_F_MORE) != 0;
+  if (!more) c.recv_armed = false;
+  if (cqe.res > 0) {
+    SLUICE_ASSERT((cqe.flags & IORING_CQE_F_BUFFER) != 0);
+    const auto id = static_cast<std::uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
+    counters_.bytes_in_total.add(static_cast<std::uint64_t>(cqe.res));
+    on_bytes(c, buffers_.view(id, static_cast<std::size_t>(cqe.res)));
+    buffers_.give_back(id);
+    if (!more && c.state != phase::closing && c.state != phase::handing_off) rearm_.push_back(slot_of(c));
+  } else if (cqe.res == -ENOBUFS) {
+    counters_.recv_nobufs_total.add();
+    if (c.state != phase::handing_off) rearm_.push_back(slot_of(c));
+  } else if (cqe.res != -ECANCELED) {
+    // EOF or a socket error: the peer sends no more. What is queued still goes out (a
+    // CLOSE reply after the client's half-close); a dead socket fails the send instead.
+    if (c.state != phase::closing && c.state != phase::handing_off) begin_close(c, proto::error_code::none, {});
+  }
+  if (c.state == phase::handing_off && !c.recv_armed) complete_handoff(c);
+  if (c.state == phase::closing) maybe_finish(c);
+}
+
+void reactor::flush_sends() {
+  for (const std::uint32_t slot : dirty_) {
+    connection& c = conns_[slot];
+    c.in_dirty_list = false;
+    if (c.fd < 0 || c.send_in_flight || c.out.empty() || c.write_shut) continue;
+    std::swap(c.out, c.sending);
+    c.sent = 0;
+    io_uring_sqe* sqe = next_sqe();
+    io_uring_prep_send(sqe, c.fd, c.sending.data(), c.sending.size(), MSG_NOSIGNAL);
+    io_uring_sqe_set_data64(sqe, encode_tag(op_kind::send, slot, c.generation));
+    c.send_in_flight = true;
+  }
+  dirty_.clear();
+}
+
+void reactor::on_send(connection& c, int result) {
+  c.send_in_flight = false;
+  if (result < 0) {
+    c.out.clear();
+    c.sending.clear();
+    c.write_shut = true;
+    if (c.state != phase::closing) begin_close(c, proto::error_code::none, {});
+    maybe_finish(c);
+    return;
+  }
+  counters_.bytes_out_total.add(static_cast<std::uint64_t>(result));
+  c.sent += static_cast<std::size_t>(result);
+  if (c.sent < c.sending.size()) {  // a short send: the rest goes now, before anything newer
+    io_uring_sqe* sqe = next_sqe();
+    io_uring_prep_send(sqe, c.fd, c.sending.data() + c.sent, c.sending.size() - c.sent, MSG_NOSIGNAL);
+    io_uring_sqe_set_data64(sqe, encode_tag(op_kind::send, slot_of(c), c.generation));
+    c.send_in_flight = true;
+    return;
+  }
+  c.sending.clear();
+  if (c.sending.capacity() > idle_buffer_keep) std::vector<std::byte>().swap(c.sending);
+  if (!c.out.empty()) {
+    if (!c.in_dirty_list) {
+      c.in_dirty_list = true;
+      dirty_.push_back(slot_of(c));
+    }
+    return;
+  }
+  if (c.close_when_flushed) shut_write_and_linger(c);
+}
+
+void reactor::on_message(reactor_message&& message) {
+  if (auto* m = std::get_if<adopt_connection>(&message)) {
+    admit(m->fd, m->source);
+  } else if (auto* s = std::get_if<adopt_session>(&message)) {
+    adopt(std::move(*s));
+  } else if (auto* r = std::get_if<release_source>(&message)) {
+    sources_.release(r->source);
+  } else if (auto* misuse = std::get_if<source_misuse>(&message)) {
+    sources_.report_misuse(misuse->source, now());
+  }
+}
+
+void reactor::release_source_of(connection& c) {
+  if (!c.holds_source) return;
+  c.holds_source = false;
+  if (c.source_reactor == index_) {
+    sources_.release(c.source);
+  } else if (!post_to(c.source_reactor, release_source{c.source})) {
+    // Never dropped: the source's count would stay too high for good. At most one entry
+    // per connection this reactor held, so the list is bounded by its slots.
+    releases_to_retry_.push_back(c.source);
+    targets_to_retry_.push_back(c.source_reactor);
+  }
+}
+
+void reactor::retry_source_releases() {
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < releases_to_retry_.size(); ++i) {
+    if (!post_to(targets_to_retry_[i], release_source{releases_to_retry_[i]})) {
+      releases_to_retry_[kept] = releases_to_retry_[i];
+      targets_to_retry_[kept] = targets_to_retry_[i];
+      ++kept;
+    }
+  }
+  releases_to_retry_.resize(kept);
+  targets_to_retry_.resize(kept);
+}
+
+// Ends a connection: the session (if any) is detached and stays resumable, the source
+// slot is released, an ERROR goes out when `code` says so, and the socket is closed
+// once the output is flushed and the peer has had time to read it.
+void reactor::begin_close(connection& c, proto::error_code code, std::string_view reason) {
+  if (c.state == phase::closing) return;
+  if (c.session.valid()) {
+    links_[c.session.slot].conn_slot = UINT32_MAX;
+    (void)sessions_.detach(c.session, now());  // wrong_state when the shard already detached it
+    c.session = {};
+  }
+  release_source_of(c);
+  conn_wheel_.cancel(c.timer.node);
+  c.state = phase::closing;
+  if (code != proto::error_code::none) {
+    counters_.errors_sent_total[static_cast<std::size_t>(code)].add();
+    queue_frame(c, proto::error_frame{code, reason});
+  }
+  c.close_when_flushed = true;
+  if (c.out.empty() && !c.send_in_flight) shut_write_and_linger(c);
+}
+
+void reactor::shut_write_and_linger(connection& c) {
+  if (!c.write_shut) {
+    ::shutdown(c.fd, SHUT_WR);
+    c.write_shut = true;
+  }
+  // Reading on until the peer's EOF lets it receive everything we sent: closing with
+  // unread input would make the kernel reset the connection and drop our last frames.
+  if (c.recv_armed) {
+    conn_wheel_.schedule(c.timer.node, now() + linger_ns);
+  } else {
+    maybe_finish(c);
+  }
+}
+
+void reactor::maybe_finish(connection& c) {
+  if (c.state != phase::closing || c.recv_armed || c.send_in_flight || !c.write_shut) return;
+  conn_wheel_.cancel(c.timer.node);
+  ::close(c.fd);
+  c.fd = -1;
+  c.in.clear();
+  c.out.clear();
+  c.sending.clear();
+  if (c.in.capacity() > idle_buffer_keep) std::vector<std::byte>().swap(c.in);
+  if (c.out.capacity() > idle_buffer_keep) std::vector<std::byte>().swap(c.out);
+  c.close_when_flushed = false;
+  c.write_shut = false;
+  c.session = {};
+  conns_.release(slot_of(c));
+  counters_.connections.sub();
+  counters_.connections_closed_total.add();
+  group_.connections.fetch_sub(1, std::memory_order_acq_rel);
+}
+
+void reactor::on_conn_timer(connection& c) {
+  if (c.fd < 0) return;
+  if (c.state == phase::handshaking) {
+    begin_close(c, proto::error_code::handshake_timeout, "no HELLO in time");
+  } else if (c.state == phase::closing) {
+    cancel_recv(c);  // linger over: the receive's final completion finishes the close
+  }
+}
+
+}  // namespace sluice

@@ -1,0 +1,188 @@
+// One reactor: a thread with its own io_uring ring, listener, provided buffers,
+// connections, session shard and source limiter. Nothing here is touched by another
+// thread except the inbox (lock-free) and the counters (atomics, single writer).
+//
+// A connection's life:
+//   accepted by any reactor -> moved to the reactor owning its source address, which
+//   runs source admission and the handshake -> after HELLO, moved to the reactor owning
+//   the session -> attached: all its frames are handled there -> closing: output is
+//   flushed, the write side shut, input drained until EOF or the linger time, then the
+//   fd is closed and the slot freed.
+//
+// Bounds: connections per reactor (slots), bytes buffered per connection in each
+// direction (max_frame + receive buffer in, output_queue_max out), inbox messages.
+#pragma once
+
+#include <liburing.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/config/server_config.hpp"
+#include "engine/protocol/frame.hpp"
+#include "engine/session_shard.hpp"
+#include "engine/slab.hpp"
+#include "engine/source_limiter.hpp"
+#include "engine/timing_wheel.hpp"
+#include "net/buffer_ring.hpp"
+#include "net/mailbox.hpp"
+#include "net/reactor_counters.hpp"
+#include "net/reactor_message.hpp"
+
+namespace sluice {
+
+class reactor;
+
+// What all reactors share, owned by the server: read-only after start, plus atomics.
+struct reactor_group {
+  server_config config;
+  std::vector<std::unique_ptr<reactor>> reactors;
+  std::atomic<std::uint32_t> connections{0};  // live connections in the whole server
+  std::atomic<bool> stopping{false};
+  std::uint64_t source_seed = 0;  // secret: which reactor owns a source address
+};
+
+class reactor {
+ public:
+  reactor(std::uint32_t index, reactor_group& group, int listen_fd);
+  ~reactor();
+  reactor(const reactor&) = delete;
+  reactor& operator=(const reactor&) = delete;
+
+  // The thread body. Reports set-up through `ready` (empty string: running), then
+  // loops until the group stops.
+  void run(std::atomic<int>& ready_count, std::string& setup_error);
+
+  // After every reactor thread has stopped: closes the fds of connections still in the
+  // inbox (a reactor that stopped later may have posted them).
+  void discard_inbox();
+
+  [[nodiscard]] mailbox<reactor_message>& inbox() noexcept { return inbox_; }
+  [[nodiscard]] const reactor_counters& counters() const noexcept { return counters_; }
+  [[nodiscard]] const session_shard_counters& session_counters() const noexcept { return sessions_.counters(); }
+  [[nodiscard]] const source_limiter_counters& source_counters() const noexcept { return sources_.counters(); }
+  [[nodiscard]] std::uint32_t index() const noexcept { return index_; }
+  [[nodiscard]] const std::string& ring_mode() const noexcept { return ring_mode_; }
+
+ private:
+  enum class phase : std::uint8_t { handshaking, handing_off, attached, closing };
+
+  struct conn_timer {
+    timer_node node;  // first member: the wheel hands back &node
+    std::uint32_t slot = 0;
+  };
+
+  struct pending_hello {
+    std::uint32_t owner = 0;
+    bool resume = false;
+    session_id id;
+    session_id resume_token;
+    std::uint64_t last_seq = 0;
+  };
+
+  struct connection {
+    conn_timer timer;  // handshake deadline, then linger deadline
+    int fd = -1;
+    std::uint32_t generation = 0;
+    phase state = phase::handshaking;
+    source_address source;
+    std::uint32_t source_reactor = 0;
+    bool holds_source = false;  // an admission slot at source_reactor is ours to release
+    bool recv_armed = false;
+    bool send_in_flight = false;
+    bool in_dirty_list = false;
+    bool close_when_flushed = false;
+    bool write_shut = false;
+    bool handoff_overflow = false;  // input past the bound arrived while handing off
+    session_ref session;
+    pending_hello hello;
+    std::vector<std::byte> in;   // the unparsed tail of the input
+    std::vector<std::byte> out;  // frames queued, not yet handed to the kernel
+    std::vector<std::byte> sending;
+    std::size_t sent = 0;
+  };
+
+  struct session_link {
+    std::uint32_t conn_slot = UINT32_MAX;
+    std::uint32_t conn_generation = 0;
+    session_id resume_token;
+  };
+
+  // ---- io (reactor.cpp)
+  [[nodiscard]] io_uring_sqe* next_sqe();
+  [[nodiscard]] time_ns now() const noexcept;
+  void arm_accept();
+  void arm_wake();
+  void arm_recv(connection& c);
+  void cancel_recv(connection& c);
+  void handle_completion(const io_uring_cqe& cqe);
+  void on_accept(int result, bool more);
+  void on_recv(connection& c, const io_uring_cqe& cqe);
+  void on_send(connection& c, int result);
+  void flush_sends();
+  void on_message(reactor_message&& message);
+  void admit(int fd, const source_address& source);
+  void adopt(adopt_session&& message);
+  void refuse_unadmitted(int fd, proto::error_code code, std::string_view reason);
+  void release_source_of(connection& c);
+  void retry_source_releases();
+  void begin_close(connection& c, proto::error_code code, std::string_view reason);
+  void shut_write_and_linger(connection& c);
+  void maybe_finish(connection& c);
+  void on_conn_timer(connection& c);
+  [[nodiscard]] connection* live(std::uint32_t slot, std::uint32_t generation) noexcept;
+  [[nodiscard]] std::uint32_t slot_of(const connection& c) const noexcept { return conns_.index_of(c); }
+  [[nodiscard]] std::uint32_t owner_of_source(const source_address& source) const noexcept;
+  bool post_to(std::uint32_t target, reactor_message&& message);
+
+  // ---- frames and sessions (reactor_frames.cpp)
+  void on_bytes(connection& c, std::span<const std::byte> data);
+  [[nodiscard]] static bool reading(const connection& c) noexcept {
+    return c.state == phase::handshaking || c.state == phase::attached;
+  }
+  void report_misuse(connection& c);
+  [[nodiscard]] std::size_t parse_frames(connection& c, std::span<const std::byte> data);
+  void on_frame(connection& c, const proto::frame& frame);
+  void on_hello(connection& c, const proto::hello_frame& hello);
+  void complete_handoff(connection& c);
+  void attach_session(connection& c, const pending_hello& hello);
+  void on_session_event(const session_event& event);
+  void queue_frame(connection& c, const proto::frame& frame);
+  void send_welcome(connection& c, bool resumed, const session_id& id, const session_id& resume_token);
+  [[nodiscard]] connection* conn_of(session_ref ref) noexcept;
+
+  std::uint32_t index_;
+  reactor_group& group_;
+  const server_config& config_;
+  int listen_fd_;
+  mailbox<reactor_message> inbox_;
+  std::vector<std::optional<mailbox<reactor_message>::producer_token>> tokens_;  // per target, made on this thread
+  std::vector<source_address> releases_to_retry_;  // bounded by this reactor's connection slots
+  std::vector<std::uint32_t> targets_to_retry_;
+
+  time_ns origin_ns_ = 0;
+  slab<connection> conns_;
+  timing_wheel conn_wheel_;
+  session_shard sessions_;
+  std::vector<session_link> links_;  // by session slot
+  source_limiter sources_;
+  reactor_counters counters_;
+
+  std::vector<std::uint32_t> dirty_;  // connections with output to flush
+  std::vector<std::uint32_t> rearm_;  // connections whose multishot receive ended early
+  std::uint64_t wake_value_ = 0;      // the eventfd read's target
+  std::uint64_t next_ping_nonce_ = 1;
+  bool accept_armed_ = false;
+  std::string ring_mode_;
+
+  // Declared last: destroyed first, so the ring is gone before the buffers it used.
+  buffer_ring buffers_;
+  std::unique_ptr<io_uring> ring_;
+};
+
+}  // namespace sluice

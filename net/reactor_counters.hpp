@@ -1,0 +1,32 @@
+// Counters of one reactor. Written by the reactor thread only; read (and summed over
+// reactors) by anyone, at any time.
+#pragma once
+
+#include <array>
+
+#include "engine/counter.hpp"
+#include "engine/protocol/frame.hpp"
+
+namespace sluice {
+
+struct reactor_counters {
+  counter accepted_total;            // connections accepted by this reactor's listener
+  counter accept_errors_total;       // accept completions with an error (EMFILE, ...)
+  counter connections_closed_total;  // connections this reactor closed
+  gauge connections;                 // connections this reactor holds now
+  counter frames_in_total;
+  counter frames_out_total;
+  counter bytes_in_total;
+  counter bytes_out_total;
+  counter handoffs_out_total;     // connections sent to another reactor
+  counter handoffs_in_total;      // connections received from another reactor
+  counter inbox_full_total;       // a message could not be posted: the target inbox was full
+  counter recv_nobufs_total;      // receives that found no free provided buffer
+  counter resume_rejected_total;  // resumes of unknown sessions or with a wrong token
+  counter takeovers_total;        // resumes that took a session from another connection
+  counter slow_consumer_total;    // connections closed because their output queue was full
+  counter client_errors_total;    // ERROR frames received from clients
+  std::array<counter, proto::error_code_count> errors_sent_total;  // ERROR frames sent, by code
+};
+
+}  // namespace sluice
