@@ -21,9 +21,11 @@
 namespace sluice {
 namespace {
 
-constexpr std::size_t inbox_drain_max = 1024;        // per loop iteration: timers and io get their turn
-constexpr time_ns linger_ns = 2 * ns_per_s;          // after our last byte, how long we read until the peer's EOF
-constexpr std::size_t idle_buffer_keep = 64 * 1024;  // output buffer capacity kept between bursts
+constexpr std::size_t inbox_drain_max = 1024;         // per loop iteration: timers and io get their turn
+constexpr time_ns linger_ns = 2 * ns_per_s;           // after our last byte, how long we read until the peer's EOF
+constexpr time_ns close_deadline_ns = 10 * ns_per_s;  // a close never takes longer, even if the peer stops reading
+constexpr time_ns accept_pause_ns = 10 * ns_per_ms;   // after a failed accept (EMFILE, ENOMEM) before re-arming
+constexpr std::size_t idle_buffer_keep = 64 * 1024;   // output buffer capacity kept between bursts
 
 time_ns monotonic_ns() noexcept {
   timespec ts{};
@@ -129,10 +131,10 @@ void reactor::run(std::atomic<int>& ready_count, std::string& setup_error) {
 
     for (const std::uint32_t slot : rearm_) {
       connection& c = conns_[slot];
-      if (c.fd >= 0 && !c.recv_armed && c.state != phase::handing_off) arm_recv(c);
+      if (c.fd >= 0 && !c.recv_armed && c.state != phase::handing_off && !c.input_paused) arm_recv(c);
     }
     rearm_.clear();
-    if (!accept_armed_) arm_accept();
+    if (!accept_armed_ && now() >= accept_resume_ns_) arm_accept();
     inbox_.drain(inbox_drain_max, [&](reactor_message&& m) { on_message(std::move(m)); });
     retry_source_releases();
 
@@ -168,9 +170,11 @@ time_ns reactor::now() const noexcept { return monotonic_ns(); }
 
 io_uring_sqe* reactor::next_sqe() {
   io_uring_sqe* sqe = io_uring_get_sqe(ring_.get());
-  while (sqe == nullptr) {
-    // The submission queue is full: hand it to the kernel and take a fresh entry.
-    io_uring_submit(ring_.get());
+  for (int attempt = 0; sqe == nullptr; ++attempt) {
+    // The submission queue is full: hand it to the kernel and take a fresh entry. A
+    // kernel that keeps refusing submissions leaves the reactor unable to do anything.
+    const int submitted = io_uring_submit(ring_.get());
+    SLUICE_ASSERT(submitted >= 0 || attempt < 1000);
     sqe = io_uring_get_sqe(ring_.get());
   }
   return sqe;
@@ -247,6 +251,8 @@ void reactor::on_accept(int result, bool more) {
   if (!more) accept_armed_ = false;  // re-armed at the end of this loop iteration
   if (result < 0) {
     counters_.accept_errors_total.add();
+    // Out of fds or memory: re-arming at once would fail at once and spin the loop.
+    if (!more) accept_resume_ns_ = now() + accept_pause_ns;
     return;
   }
   const int fd = result;
@@ -332,21 +338,31 @@ void reactor::refuse_unadmitted(int fd, proto::error_code code, std::string_view
 void reactor::on_recv(connection& c, const io_uring_cqe& cqe) {
   const bool more = (cqe.flags & IORING_CQE_F_MORE) != 0;
   if (!more) c.recv_armed = false;
+  bool ended = false;  // the peer sends no more
   if (cqe.res > 0) {
     SLUICE_ASSERT((cqe.flags & IORING_CQE_F_BUFFER) != 0);
     const auto id = static_cast<std::uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
     counters_.bytes_in_total.add(static_cast<std::uint64_t>(cqe.res));
     on_bytes(c, buffers_.view(id, static_cast<std::size_t>(cqe.res)));
     buffers_.give_back(id);
-    if (!more && c.state != phase::closing && c.state != phase::handing_off) rearm_.push_back(slot_of(c));
   } else if (cqe.res == -ENOBUFS) {
     counters_.recv_nobufs_total.add();
-    if (c.state != phase::handing_off) rearm_.push_back(slot_of(c));
-  } else if (cqe.res != -ECANCELED) {
-    // EOF or a socket error: the peer sends no more. What is queued still goes out (a
-    // CLOSE reply after the client's half-close); a dead socket fails the send instead.
-    if (c.state != phase::closing && c.state != phase::handing_off) begin_close(c, proto::error_code::none, {});
+  } else if (cqe.res == -ECANCELED) {
+    // Cancelled for a hand-off, a pause or the end of a linger: nothing arrived.
+  } else {
+    ended = true;
   }
+  if (ended && c.input_paused && c.state == phase::attached) {
+    c.peer_finished = true;  // the input already read is still answered when reading resumes
+  } else if (ended && c.state != phase::closing && c.state != phase::handing_off) {
+    // EOF or a socket error. What is queued still goes out (a CLOSE reply after the
+    // client's half-close); a dead socket fails the send instead.
+    begin_close(c, proto::error_code::none, {});
+  }
+  // A receive that ended for any other reason is re-armed, unless the connection is
+  // moving to another reactor, reading is paused, or a cancellation ended a linger.
+  const bool wanted = c.state == phase::closing ? cqe.res != -ECANCELED : reading(c) && !c.input_paused;
+  if (!ended && !c.recv_armed && wanted) rearm_.push_back(slot_of(c));
   if (c.state == phase::handing_off && !c.recv_armed) complete_handoff(c);
   if (c.state == phase::closing) maybe_finish(c);
 }
@@ -387,6 +403,7 @@ void reactor::on_send(connection& c, int result) {
   }
   c.sending.clear();
   if (c.sending.capacity() > idle_buffer_keep) std::vector<std::byte>().swap(c.sending);
+  if (c.input_paused && c.out.size() <= pause_threshold() / 2) resume_input(c);
   if (!c.out.empty()) {
     if (!c.in_dirty_list) {
       c.in_dirty_list = true;
@@ -403,7 +420,7 @@ void reactor::on_message(reactor_message&& message) {
   } else if (auto* s = std::get_if<adopt_session>(&message)) {
     adopt(std::move(*s));
   } else if (auto* r = std::get_if<release_source>(&message)) {
-    sources_.release(r->source);
+    for (std::uint32_t i = 0; i < r->count; ++i) sources_.release(r->source);
   } else if (auto* misuse = std::get_if<source_misuse>(&message)) {
     sources_.report_misuse(misuse->source, now());
   }
@@ -412,27 +429,28 @@ void reactor::on_message(reactor_message&& message) {
 void reactor::release_source_of(connection& c) {
   if (!c.holds_source) return;
   c.holds_source = false;
-  if (c.source_reactor == index_) {
-    sources_.release(c.source);
-  } else if (!post_to(c.source_reactor, release_source{c.source})) {
-    // Never dropped: the source's count would stay too high for good. At most one entry
-    // per connection this reactor held, so the list is bounded by its slots.
-    releases_to_retry_.push_back(c.source);
-    targets_to_retry_.push_back(c.source_reactor);
+  release_source_at(c.source_reactor, c.source);
+}
+
+void reactor::release_source_at(std::uint32_t target, const source_address& source) {
+  if (target == index_) return sources_.release(source);
+  if (post_to(target, release_source{source, 1})) return;
+  // Never dropped: the source's count would stay too high for good. Releases for the
+  // same source coalesce into one entry with a count, so the list holds at most one
+  // entry per (reactor, source) pair, however many connections end meanwhile.
+  for (pending_release& p : releases_to_retry_) {
+    if (p.target == target && p.source == source) {
+      ++p.count;
+      return;
+    }
   }
+  releases_to_retry_.push_back({target, source, 1});
 }
 
 void reactor::retry_source_releases() {
-  std::size_t kept = 0;
-  for (std::size_t i = 0; i < releases_to_retry_.size(); ++i) {
-    if (!post_to(targets_to_retry_[i], release_source{releases_to_retry_[i]})) {
-      releases_to_retry_[kept] = releases_to_retry_[i];
-      targets_to_retry_[kept] = targets_to_retry_[i];
-      ++kept;
-    }
-  }
-  releases_to_retry_.resize(kept);
-  targets_to_retry_.resize(kept);
+  std::erase_if(releases_to_retry_, [&](const pending_release& p) {
+    return post_to(p.target, release_source{p.source, p.count});
+  });
 }
 
 // Ends a connection: the session (if any) is detached and stays resumable, the source
@@ -446,7 +464,9 @@ void reactor::begin_close(connection& c, proto::error_code code, std::string_vie
     c.session = {};
   }
   release_source_of(c);
-  conn_wheel_.cancel(c.timer.node);
+  // The flush and the linger below are bounded: a peer that neither reads nor closes is
+  // cut at this deadline (see on_conn_timer), so a slot can never be held for good.
+  conn_wheel_.schedule(c.timer.node, now() + close_deadline_ns);
   c.state = phase::closing;
   if (code != proto::error_code::none) {
     counters_.errors_sent_total[static_cast<std::size_t>(code)].add();
@@ -482,6 +502,9 @@ void reactor::maybe_finish(connection& c) {
   if (c.out.capacity() > idle_buffer_keep) std::vector<std::byte>().swap(c.out);
   c.close_when_flushed = false;
   c.write_shut = false;
+  c.input_paused = false;
+  c.peer_finished = false;
+  c.handoff_overflow = false;
   c.session = {};
   conns_.release(slot_of(c));
   counters_.connections.sub();
@@ -494,7 +517,13 @@ void reactor::on_conn_timer(connection& c) {
   if (c.state == phase::handshaking) {
     begin_close(c, proto::error_code::handshake_timeout, "no HELLO in time");
   } else if (c.state == phase::closing) {
-    cancel_recv(c);  // linger over: the receive's final completion finishes the close
+    // Linger or close deadline over. Shutting both directions fails a send the peer
+    // never drained and ends the receive; their completions finish the close.
+    ::shutdown(c.fd, SHUT_RDWR);
+    c.out.clear();
+    if (!c.send_in_flight) c.write_shut = true;
+    cancel_recv(c);
+    maybe_finish(c);
   }
 }
 

@@ -99,6 +99,8 @@ class reactor {
     bool close_when_flushed = false;
     bool write_shut = false;
     bool handoff_overflow = false;  // input past the bound arrived while handing off
+    bool input_paused = false;      // output is backed up: not reading until it drains
+    bool peer_finished = false;     // EOF arrived while paused: close once input is handled
     session_ref session;
     pending_hello hello;
     std::vector<std::byte> in;   // the unparsed tail of the input
@@ -130,6 +132,7 @@ class reactor {
   void adopt(adopt_session&& message);
   void refuse_unadmitted(int fd, proto::error_code code, std::string_view reason);
   void release_source_of(connection& c);
+  void release_source_at(std::uint32_t target, const source_address& source);
   void retry_source_releases();
   void begin_close(connection& c, proto::error_code code, std::string_view reason);
   void shut_write_and_linger(connection& c);
@@ -146,6 +149,13 @@ class reactor {
     return c.state == phase::handshaking || c.state == phase::attached;
   }
   void report_misuse(connection& c);
+  void pause_input(connection& c);
+  // Output bytes at which a connection's input is paused: room for one more answer of
+  // max_frame plus a control frame is always left (config: output_queue_max >= max_frame + 64).
+  [[nodiscard]] std::size_t pause_threshold() const noexcept {
+    return std::size_t{config_.output_queue_max} - config_.max_frame - 64;
+  }
+  void resume_input(connection& c);
   [[nodiscard]] std::size_t parse_frames(connection& c, std::span<const std::byte> data);
   void on_frame(connection& c, const proto::frame& frame);
   void on_hello(connection& c, const proto::hello_frame& hello);
@@ -162,8 +172,12 @@ class reactor {
   int listen_fd_;
   mailbox<reactor_message> inbox_;
   std::vector<std::optional<mailbox<reactor_message>::producer_token>> tokens_;  // per target, made on this thread
-  std::vector<source_address> releases_to_retry_;  // bounded by this reactor's connection slots
-  std::vector<std::uint32_t> targets_to_retry_;
+  struct pending_release {
+    std::uint32_t target = 0;
+    source_address source;
+    std::uint32_t count = 0;
+  };
+  std::vector<pending_release> releases_to_retry_;  // one entry per (reactor, source) at most
 
   time_ns origin_ns_ = 0;
   slab<connection> conns_;
@@ -178,6 +192,7 @@ class reactor {
   std::uint64_t wake_value_ = 0;      // the eventfd read's target
   std::uint64_t next_ping_nonce_ = 1;
   bool accept_armed_ = false;
+  time_ns accept_resume_ns_ = 0;  // after a failed accept, when to arm it again
   std::string ring_mode_;
 
   // Declared last: destroyed first, so the ring is gone before the buffers it used.

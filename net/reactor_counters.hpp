@@ -25,6 +25,7 @@ struct reactor_counters {
   counter resume_rejected_total;  // resumes of unknown sessions or with a wrong token
   counter takeovers_total;        // resumes that took a session from another connection
   counter slow_consumer_total;    // connections closed because their output queue was full
+  counter input_paused_total;     // times reading stopped because a connection's output was backed up
   counter client_errors_total;    // ERROR frames received from clients
   std::array<counter, proto::error_code_count> errors_sent_total;  // ERROR frames sent, by code
 };

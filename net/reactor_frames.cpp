@@ -27,15 +27,27 @@ std::uint32_t to_ms(time_ns ns) noexcept {
 void reactor::on_bytes(connection& c, std::span<const std::byte> data) {
   if (c.state == phase::closing) return;  // draining until EOF: input is ignored
   // Unparsed input is at most one partial frame (< max_frame; the decoder refuses a
-  // larger length as soon as it sees it) plus one receive buffer.
-  if (c.state == phase::handing_off || !c.in.empty()) {
+  // larger length as soon as it sees it) plus one receive buffer, except in the two
+  // waits below, which have their own bound.
+  if (c.state == phase::handing_off || c.input_paused || !c.in.empty()) {
     c.in.insert(c.in.end(), data.begin(), data.end());
     if (c.state == phase::handing_off) {
       // Bytes after HELLO wait here only until the receive's cancellation completes;
       // a client that floods past one frame in that window is refused, not buffered.
-      if (c.in.size() > std::size_t{config_.max_frame} + config_.recv_buffer_size) {
+      if (c.in.size() > config_.max_frame) {
         c.in.clear();
         c.handoff_overflow = true;
+      }
+      return;
+    }
+    if (c.input_paused) {
+      // Bytes the kernel had already received when reading was paused; the receive is
+      // being cancelled. They came through the receive ring, so they are bounded by what
+      // it holds; past that (which the kernel should never deliver) the client is cut.
+      if (c.in.size() >
+          std::size_t{config_.max_frame} + std::size_t{config_.recv_buffer_count} * config_.recv_buffer_size) {
+        report_misuse(c);
+        begin_close(c, proto::error_code::slow_consumer, "too much input while output is full");
       }
       return;
     }
@@ -52,6 +64,14 @@ void reactor::on_bytes(connection& c, std::span<const std::byte> data) {
 std::size_t reactor::parse_frames(connection& c, std::span<const std::byte> data) {
   std::size_t used = 0;
   while (used < data.size()) {
+    if (!c.out.empty() && c.out.size() >= pause_threshold()) {
+      // Answers are piling up faster than the client takes them: stop reading until
+      // the output drains (on_send resumes). Below the threshold the largest answer
+      // (a PONG as big as max_frame) still fits, so a client is never cut for its own
+      // requests: slow_consumer is for output the server pushes.
+      pause_input(c);
+      return used;
+    }
     const proto::decode_result r = proto::decode_frame(data.subspan(used), config_.max_frame);
     if (r.status == proto::decode_status::need_more) break;
     if (r.status == proto::decode_status::error) {
@@ -104,6 +124,25 @@ void reactor::on_frame(connection& c, const proto::frame& frame) {
   }
 }
 
+void reactor::pause_input(connection& c) {
+  if (c.input_paused) return;
+  c.input_paused = true;
+  counters_.input_paused_total.add();
+  cancel_recv(c);
+}
+
+void reactor::resume_input(connection& c) {
+  SLUICE_DASSERT(c.input_paused);
+  c.input_paused = false;
+  if (!reading(c)) return;
+  // What arrived while paused is handled first, in order; it may pause reading again.
+  const std::size_t used = parse_frames(c, c.in);
+  if (reading(c)) c.in.erase(c.in.begin(), c.in.begin() + static_cast<std::ptrdiff_t>(used));
+  if (!reading(c) || c.input_paused) return;
+  if (c.peer_finished) return begin_close(c, proto::error_code::none, {});
+  if (!c.recv_armed) arm_recv(c);
+}
+
 void reactor::report_misuse(connection& c) {
   if (c.source_reactor == index_) {
     sources_.report_misuse(c.source, now());
@@ -132,10 +171,12 @@ void reactor::on_hello(connection& c, const proto::hello_frame& hello) {
   }
   // Another reactor owns the session: stop reading here; once the receive has ended,
   // the fd and whatever arrived after HELLO move there.
+  // on_recv finishes the hand-off once the receive's last completion is in (possibly
+  // this very completion, when the receive had already ended): never from here, which
+  // runs inside the parse of this connection's input.
   c.hello = h;
   c.state = phase::handing_off;
   cancel_recv(c);
-  if (!c.recv_armed) complete_handoff(c);
 }
 
 void reactor::complete_handoff(connection& c) {
@@ -143,6 +184,7 @@ void reactor::complete_handoff(connection& c) {
   if (c.handoff_overflow) {
     c.handoff_overflow = false;
     c.state = phase::attached;  // so begin_close takes the normal path
+    arm_recv(c);                // and lingers: the client must see the ERROR, not a reset
     report_misuse(c);
     return begin_close(c, proto::error_code::slow_consumer, "too much input before WELCOME");
   }
@@ -157,8 +199,8 @@ void reactor::complete_handoff(connection& c) {
   message.pending = std::move(c.in);
   c.in = {};
   if (!post_to(c.hello.owner, std::move(message))) {
-    c.in = std::move(message.pending);
     c.state = phase::attached;  // so begin_close takes the normal path
+    arm_recv(c);
     return begin_close(c, proto::error_code::capacity, "server busy");
   }
   counters_.handoffs_out_total.add();
@@ -174,12 +216,7 @@ void reactor::adopt(adopt_session&& message) {
   counters_.handoffs_in_total.add();
   const std::uint32_t slot = conns_.acquire();
   if (slot == decltype(conns_)::npos) {
-    if (message.source_reactor == index_) {
-      sources_.release(message.source);
-    } else if (!post_to(message.source_reactor, release_source{message.source})) {
-      releases_to_retry_.push_back(message.source);
-      targets_to_retry_.push_back(message.source_reactor);
-    }
+    release_source_at(message.source_reactor, message.source);
     group_.connections.fetch_sub(1, std::memory_order_acq_rel);
     counters_.errors_sent_total[static_cast<std::size_t>(proto::error_code::capacity)].add();
     return refuse_unadmitted(message.fd, proto::error_code::capacity, "reactor connection slots full");

@@ -32,9 +32,10 @@ struct adopt_session {
   std::vector<std::byte> pending;
 };
 
-// A connection admitted by this reactor's source limiter has ended elsewhere.
+// Connections admitted by this reactor's source limiter have ended elsewhere.
 struct release_source {
   source_address source;
+  std::uint32_t count = 1;
 };
 
 // A connection from a source this reactor admits broke the protocol.

@@ -47,10 +47,12 @@ std::string server::start() {
   for (std::uint32_t i = 0; i < count; ++i)
     group_.reactors.push_back(std::make_unique<reactor>(i, group_, listeners[i]));
 
-  std::atomic<int> ready{0};
-  std::vector<std::string> errors(count);
+  // Members, not locals: a reactor may still be inside notify_all() on them after the
+  // wait below has returned.
+  ready_.store(0);
+  start_errors_.assign(count, {});
   for (std::uint32_t i = 0; i < count; ++i) {
-    threads_.emplace_back([this, i, &ready, &errors] { group_.reactors[i]->run(ready, errors[i]); });
+    threads_.emplace_back([this, i] { group_.reactors[i]->run(ready_, start_errors_[i]); });
     if (group_.config.pin_threads) {
       cpu_set_t cpus;
       CPU_ZERO(&cpus);
@@ -60,11 +62,11 @@ std::string server::start() {
       }
     }
   }
-  for (int seen = ready.load(); seen < static_cast<int>(count); seen = ready.load()) ready.wait(seen);
+  for (int seen = ready_.load(); seen < static_cast<int>(count); seen = ready_.load()) ready_.wait(seen);
   running_ = true;
   for (std::uint32_t i = 0; i < count; ++i) {
-    if (!errors[i].empty()) {
-      const std::string error = "reactor " + std::to_string(i) + ": " + errors[i];
+    if (!start_errors_[i].empty()) {
+      const std::string error = "reactor " + std::to_string(i) + ": " + start_errors_[i];
       stop();
       return error;
     }

@@ -5,6 +5,7 @@
 // any thread while running.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -61,6 +62,8 @@ class server {
  private:
   reactor_group group_;
   std::vector<std::thread> threads_;
+  std::atomic<int> ready_{0};              // reactors done with set-up
+  std::vector<std::string> start_errors_;  // per reactor, written before it counts itself ready
   std::uint16_t port_ = 0;
   bool running_ = false;
 };

@@ -2,6 +2,7 @@
 // and a reactor out of receive buffers recovers without losing anything.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "tests/net/support/test_server.hpp"
@@ -9,33 +10,72 @@
 namespace sluice::test {
 namespace {
 
-TEST(Backpressure, AClientThatNeverReadsIsCutOffAtItsOutputBound) {
+std::vector<std::byte> encoded_ping(std::uint64_t nonce, const std::string& payload) {
+  std::vector<std::byte> bytes(proto::encoded_size(proto::ping_frame{nonce, payload}));
+  proto::encode_frame(proto::ping_frame{nonce, payload}, bytes);
+  return bytes;
+}
+
+server_config tight_output_config() {
   server_config config = test_config(1);
   config.max_frame = 16 * 1024;
   config.output_queue_max = 64 * 1024;
-  running_server server(config);
-  client bystander = server.connect();
-  ASSERT_TRUE(bystander.hello().ok);
+  return config;
+}
+
+TEST(Backpressure, AClientPipeliningFasterThanItReadsIsPausedNotCutAndLosesNothing) {
+  running_server server(tight_output_config());
   client c = server.connect();
   ASSERT_TRUE(c.hello().ok);
-  // PINGs with 8 KiB payloads, never reading the PONGs: once the kernel's socket
-  // buffers are full, PONGs pile up in the server until the bound cuts the connection.
-  const std::string payload(8 * 1024, 'z');
-  std::vector<std::byte> ping(proto::encoded_size(proto::ping_frame{1, payload}));
-  proto::encode_frame(proto::ping_frame{1, payload}, ping);
-  bool send_failed = false;
-  for (int i = 0; i < 20'000 && !send_failed; ++i) {
-    send_failed = !c.send_bytes(ping);
-    if (server.stats().slow_consumer_total > 0) break;
+  // 8 MiB of PINGs while reading nothing at first: the server must stop reading once
+  // its output to us is backed up, and answer everything once we read.
+  constexpr int ping_count = 1024;
+  const std::string payload(8 * 1024, 'q');
+  std::atomic<bool> sender_ok{true};
+  std::thread sender([&] {
+    for (int i = 0; i < ping_count && sender_ok; ++i) {
+      if (!c.send_bytes(encoded_ping(static_cast<std::uint64_t>(i), payload))) sender_ok = false;
+    }
+  });
+  const bool paused = eventually([&] { return server.get().reactor_at(0).counters().input_paused_total.load() > 0; });
+  int answered = 0;
+  while (answered < ping_count) {
+    const read_result r = c.read_frame(10s);
+    if (r.status != read_status::frame) break;
+    const auto* pong = std::get_if<proto::pong_frame>(&r.value);
+    if (pong == nullptr || pong->nonce != static_cast<std::uint64_t>(answered) || pong->payload != payload) break;
+    ++answered;
   }
-  EXPECT_TRUE(eventually([&] { return server.stats().slow_consumer_total == 1; }, 10s));
-  EXPECT_EQ(errors_sent(server.stats(), proto::error_code::slow_consumer), 1u);
-  EXPECT_TRUE(eventually([&] { return server.stats().sessions_detached == 1; }));
-  // The other session never noticed.
-  ASSERT_TRUE(bystander.send_frame(proto::ping_frame{9, "ok"}));
-  const read_result r = bystander.read_frame(5s);
-  ASSERT_EQ(r.status, read_status::frame);
-  EXPECT_TRUE(std::holds_alternative<proto::pong_frame>(r.value));
+  sender.join();
+  EXPECT_TRUE(paused);
+  EXPECT_TRUE(sender_ok);
+  EXPECT_EQ(answered, ping_count);
+  EXPECT_EQ(server.stats().slow_consumer_total, 0u);
+  EXPECT_EQ(server.stats().sessions_active, 1);
+}
+
+TEST(Backpressure, AClientThatNeverReadsIsPausedThenDroppedAsIdle) {
+  server_config config = tight_output_config();
+  config.sessions.idle_timeout_ns = 200 * ns_per_ms;
+  config.sessions.ping_timeout_ns = 200 * ns_per_ms;
+  running_server server(config);
+  client c = server.connect();
+  ASSERT_TRUE(c.hello().ok);
+  const std::vector<std::byte> ping = encoded_ping(1, std::string(8 * 1024, 'z'));
+  // Send until the kernel's buffers and the server's bounded output are full and our
+  // send times out; the server has paused reading us by then.
+  for (int i = 0; i < 20'000 && c.send_bytes(ping); ++i) {
+  }
+  EXPECT_GT(server.get().reactor_at(0).counters().input_paused_total.load(), 0u);
+  // Paused, the session hears nothing from us: PING, no answer, idle timeout. The
+  // ERROR cannot be delivered to a client that reads nothing, so the close deadline
+  // frees the connection.
+  EXPECT_TRUE(eventually([&] { return server.stats().idle_timeouts_total == 1; }, 10s));
+  EXPECT_TRUE(eventually([&] { return server.stats().connections == 0; }, 15s));
+  EXPECT_EQ(server.stats().sessions_detached, 1);
+  // The server still serves: a new client is answered.
+  client next = server.connect();
+  EXPECT_TRUE(next.hello().ok);
 }
 
 TEST(Backpressure, RunningOutOfReceiveBuffersLosesNothing) {
