@@ -13,10 +13,9 @@
 #include <type_traits>
 #include <utility>
 
-#include "engine/protocol/frame.hpp"
-
 #include "engine/config/quoting.hpp"
 #include "engine/config/units.hpp"
+#include "engine/protocol/frame.hpp"
 
 namespace sluice::config {
 namespace {
@@ -139,7 +138,8 @@ const std::array<key_spec, 28> keys{{
     {"server", "data_dir", text<&server::data_dir>(check_data_dir)},
     {"server", "max_connections", count<1, 10'000'000, &server::max_connections>()},
     {"server", "max_frame", size<proto::max_frame_min, 64 * mib, &server::max_frame>()},
-    {"server", "output_queue_max", size<proto::max_frame_min + output_queue_headroom, gib, &server::output_queue_max>()},
+    {"server", "output_queue_max",
+     size<proto::max_frame_min + output_queue_headroom, gib, &server::output_queue_max>()},
     {"server", "ring_entries", power_of_two_count<64, 32'768, &server::ring_entries>()},
     {"server", "recv_buffer_size", size<512, mib, &server::recv_buffer_size>()},
     {"server", "recv_buffer_count", power_of_two_count<16, 32'768, &server::recv_buffer_count>()},
