@@ -118,6 +118,11 @@ void reactor::on_frame(connection& c, const proto::frame& frame) {
   } else if (std::holds_alternative<proto::hello_frame>(frame)) {
     report_misuse(c);
     begin_close(c, proto::error_code::unexpected_frame, "HELLO was already received");
+  } else if (std::holds_alternative<proto::subscribe_frame>(frame) ||
+             std::holds_alternative<proto::unsubscribe_frame>(frame) ||
+             std::holds_alternative<proto::publish_frame>(frame)) {
+    // Specified in docs/protocol.md; the reactors serve them with the topics release.
+    begin_close(c, proto::error_code::not_implemented, "topics are not available on this server yet");
   } else {
     report_misuse(c);
     begin_close(c, proto::error_code::unexpected_frame, "frame type is server-to-client only");

@@ -31,13 +31,11 @@ decode_result done(std::size_t length, const frame& value) noexcept {
   return r;
 }
 
-bool is_reserved(std::uint8_t type) noexcept {
-  return type >= static_cast<std::uint8_t>(frame_type::subscribe) &&
-         type <= static_cast<std::uint8_t>(frame_type::event);
-}
-
-bool is_v1(std::uint8_t type) noexcept {
-  return type >= static_cast<std::uint8_t>(frame_type::hello) && type <= static_cast<std::uint8_t>(frame_type::close);
+bool is_known(std::uint8_t type) noexcept {
+  const auto in = [type](frame_type first, frame_type last) {
+    return type >= static_cast<std::uint8_t>(first) && type <= static_cast<std::uint8_t>(last);
+  };
+  return in(frame_type::hello, frame_type::close) || in(frame_type::subscribe, frame_type::event);
 }
 
 std::uint16_t defined_flags(frame_type type) noexcept {
@@ -46,6 +44,14 @@ std::uint16_t defined_flags(frame_type type) noexcept {
       return hello_flag_resume;
     case frame_type::welcome:
       return welcome_flag_resumed;
+    case frame_type::subscribe:
+      return subscribe_flag_from_seq;
+    case frame_type::publish:
+      return publish_flag_ack;
+    case frame_type::ack:
+      return ack_flag_duplicate | ack_flag_truncated;
+    case frame_type::event:
+      return event_flag_gap;
     default:
       return 0;
   }
@@ -129,6 +135,99 @@ decode_result decode_goaway(std::span<const std::byte> f) noexcept {
                         });
 }
 
+// Topic frames carry a u16 topic_len at `len_at`, the topic right after it. Callers have
+// checked that the fixed fields (so topic_len) are present.
+
+// The offset just past the topic: past the frame's end when topic_len lies.
+std::size_t topic_end(std::span<const std::byte> f, std::size_t len_at) noexcept {
+  return len_at + wire::topic_len_size + load_le<std::uint16_t>(&f[len_at]);
+}
+
+// Only once topic_end(f, len_at) <= f.size().
+std::string_view topic_of(std::span<const std::byte> f, std::size_t len_at) noexcept {
+  const std::size_t at = len_at + wire::topic_len_size;
+  return wire::text_at(f.data() + at, topic_end(f, len_at) - at);
+}
+
+decode_result decode_subscribe(std::span<const std::byte> f, std::uint16_t flags) noexcept {
+  if (f.size() < wire::subscribe_fixed_size) {
+    return refuse(error_code::truncated, "SUBSCRIBE shorter than its fixed fields");
+  }
+  const std::size_t end = topic_end(f, wire::subscribe_topic_len_at);
+  if (end > f.size()) return refuse(error_code::bad_fields, "SUBSCRIBE topic_len past the end");
+  if (end < f.size()) return refuse(error_code::bad_fields, "SUBSCRIBE length does not match topic_len");
+  const subscribe_frame subscribe{
+      .request_id = load_le<std::uint64_t>(&f[wire::request_id_at]),
+      .has_from_seq = (flags & subscribe_flag_from_seq) != 0,
+      .from_seq = load_le<std::uint64_t>(&f[wire::subscribe_from_seq_at]),
+      .topic = topic_of(f, wire::subscribe_topic_len_at),
+  };
+  // A zero from_seq without FROM_SEQ keeps the encoding canonical, like HELLO's resume fields.
+  if (!subscribe.has_from_seq && subscribe.from_seq != 0) {
+    return refuse(error_code::bad_fields, "SUBSCRIBE from_seq set without FROM_SEQ");
+  }
+  return done(f.size(), subscribe);
+}
+
+decode_result decode_unsubscribe(std::span<const std::byte> f) noexcept {
+  if (f.size() < wire::request_fixed_size) {
+    return refuse(error_code::truncated, "UNSUBSCRIBE shorter than its fixed fields");
+  }
+  const std::size_t end = topic_end(f, wire::request_topic_len_at);
+  if (end > f.size()) return refuse(error_code::bad_fields, "UNSUBSCRIBE topic_len past the end");
+  if (end < f.size()) return refuse(error_code::bad_fields, "UNSUBSCRIBE length does not match topic_len");
+  return done(f.size(), unsubscribe_frame{
+                            .request_id = load_le<std::uint64_t>(&f[wire::request_id_at]),
+                            .topic = topic_of(f, wire::request_topic_len_at),
+                        });
+}
+
+decode_result decode_publish(std::span<const std::byte> f, std::uint16_t flags) noexcept {
+  if (f.size() < wire::request_fixed_size) {
+    return refuse(error_code::truncated, "PUBLISH shorter than its fixed fields");
+  }
+  const std::size_t end = topic_end(f, wire::request_topic_len_at);
+  if (end > f.size()) return refuse(error_code::bad_fields, "PUBLISH topic_len past the end");
+  // The payload's size limit is max_payload, a server setting: the server answers it in an ACK.
+  return done(f.size(), publish_frame{
+                            .ack = (flags & publish_flag_ack) != 0,
+                            .request_id = load_le<std::uint64_t>(&f[wire::request_id_at]),
+                            .topic = topic_of(f, wire::request_topic_len_at),
+                            .payload = wire::text_at(f.data() + end, f.size() - end),
+                        });
+}
+
+decode_result decode_ack(std::span<const std::byte> f, std::uint16_t flags) noexcept {
+  if (f.size() < wire::ack_size) return refuse(error_code::truncated, "ACK shorter than its fixed fields");
+  if (f.size() > wire::ack_size) return refuse(error_code::bad_fields, "ACK longer than 27 bytes");
+  // status and request_type keep any value: a newer server may answer with codes this build does not know.
+  return done(f.size(),
+              ack_frame{
+                  .duplicate = (flags & ack_flag_duplicate) != 0,
+                  .truncated = (flags & ack_flag_truncated) != 0,
+                  .request_id = load_le<std::uint64_t>(&f[wire::request_id_at]),
+                  .seq = load_le<std::uint64_t>(&f[wire::ack_seq_at]),
+                  .status = static_cast<error_code>(load_le<std::uint16_t>(&f[wire::ack_status_at])),
+                  .request_type = static_cast<frame_type>(std::to_integer<std::uint8_t>(f[wire::ack_request_type_at])),
+              });
+}
+
+decode_result decode_event(std::span<const std::byte> f, std::uint16_t flags) noexcept {
+  if (f.size() < wire::event_fixed_size) return refuse(error_code::truncated, "EVENT shorter than its fixed fields");
+  const std::size_t end = topic_end(f, wire::event_topic_len_at);
+  if (end > f.size()) return refuse(error_code::bad_fields, "EVENT topic_len past the end");
+  const event_frame event{
+      .gap = (flags & event_flag_gap) != 0,
+      .seq = load_le<std::uint64_t>(&f[wire::event_seq_at]),
+      .topic = topic_of(f, wire::event_topic_len_at),
+      .payload = wire::text_at(f.data() + end, f.size() - end),
+  };
+  if (event.gap && event.payload.size() != gap_payload_size) {
+    return refuse(error_code::bad_fields, "EVENT gap marker payload is not 8 bytes");
+  }
+  return done(f.size(), event);
+}
+
 }  // namespace
 
 decode_result decode_frame(std::span<const std::byte> input, std::uint32_t max_frame) noexcept {
@@ -146,8 +245,7 @@ decode_result decode_frame(std::span<const std::byte> input, std::uint32_t max_f
 
   if (input.size() <= wire::type_at) return need(header_size);
   const auto type_code = std::to_integer<std::uint8_t>(input[wire::type_at]);
-  if (is_reserved(type_code)) return refuse(error_code::not_implemented, "frame type reserved, not implemented");
-  if (!is_v1(type_code)) return refuse(error_code::unknown_type, "unknown frame type");
+  if (!is_known(type_code)) return refuse(error_code::unknown_type, "unknown frame type");
   const auto type = static_cast<frame_type>(type_code);
 
   if (input.size() < header_size) return need(header_size);
@@ -171,10 +269,18 @@ decode_result decode_frame(std::span<const std::byte> input, std::uint32_t max_f
       return decode_goaway(f);
     case frame_type::close:
       return decode_error_or_close<close_frame>(f);
-    default:
-      break;  // is_v1 let only the types above through
+    case frame_type::subscribe:
+      return decode_subscribe(f, flags);
+    case frame_type::unsubscribe:
+      return decode_unsubscribe(f);
+    case frame_type::publish:
+      return decode_publish(f, flags);
+    case frame_type::ack:
+      return decode_ack(f, flags);
+    case frame_type::event:
+      return decode_event(f, flags);
   }
-  SLUICE_ASSERT(false && "frame type passed is_v1 but has no decoder");
+  SLUICE_ASSERT(false && "frame type passed is_known but has no decoder");
   return refuse(error_code::unknown_type, "unknown frame type");
 }
 

@@ -30,10 +30,11 @@ struct decode_result {
 
 // Decodes the first frame of `input`. Errors are reported as early as the bytes allow:
 // length (bad_length / frame_too_large) as soon as 4 bytes are there, version at 5,
-// type at 6 (reserved 0x10..0x14 -> not_implemented, others unknown_type), flags at 8,
-// so a bad frame is never buffered whole. Field checks (truncated, bad_fields) once the
-// whole frame is present. After an error the stream cannot be resynchronized: the
-// caller sends ERROR and closes.
+// type at 6 (unknown_type), flags at 8, so a bad frame is never buffered whole. Field
+// checks (truncated, bad_fields) once the whole frame is present. Only structure is
+// checked: a topic frame's semantics (topic name, request_id != 0, payload size) are the
+// server's, answered in an ACK; not_implemented is the server's too. After an error the
+// stream cannot be resynchronized: the caller sends ERROR and closes.
 [[nodiscard]] decode_result decode_frame(std::span<const std::byte> input, std::uint32_t max_frame) noexcept;
 
 }  // namespace sluice::proto

@@ -25,8 +25,30 @@ std::size_t size_of(const error_frame& f) noexcept { return wire::error_fixed_si
 std::size_t size_of(const goaway_frame& f) noexcept { return wire::goaway_fixed_size + cut_reason(f.reason).size(); }
 std::size_t size_of(const close_frame& f) noexcept { return wire::error_fixed_size + cut_reason(f.reason).size(); }
 
+// Any topic a u16 topic_len can say is encoded, also one check_topic refuses: the decoder
+// accepts those (the server refuses them in an ACK), so encode(decode(bytes)) == bytes.
+std::size_t topic_size(std::string_view topic) noexcept {
+  SLUICE_ASSERT(topic.size() <= std::numeric_limits<std::uint16_t>::max());
+  return topic.size();
+}
+std::size_t size_of(const subscribe_frame& f) noexcept { return wire::subscribe_fixed_size + topic_size(f.topic); }
+std::size_t size_of(const unsubscribe_frame& f) noexcept { return wire::request_fixed_size + topic_size(f.topic); }
+std::size_t size_of(const publish_frame& f) noexcept {
+  return wire::request_fixed_size + topic_size(f.topic) + f.payload.size();
+}
+std::size_t size_of(const ack_frame&) noexcept { return wire::ack_size; }
+std::size_t size_of(const event_frame& f) noexcept {
+  return wire::event_fixed_size + topic_size(f.topic) + f.payload.size();
+}
+
 std::uint16_t flags_of(const hello_frame& f) noexcept { return f.resume ? hello_flag_resume : 0; }
 std::uint16_t flags_of(const welcome_frame& f) noexcept { return f.resumed ? welcome_flag_resumed : 0; }
+std::uint16_t flags_of(const subscribe_frame& f) noexcept { return f.has_from_seq ? subscribe_flag_from_seq : 0; }
+std::uint16_t flags_of(const publish_frame& f) noexcept { return f.ack ? publish_flag_ack : 0; }
+std::uint16_t flags_of(const ack_frame& f) noexcept {
+  return static_cast<std::uint16_t>((f.duplicate ? ack_flag_duplicate : 0) | (f.truncated ? ack_flag_truncated : 0));
+}
+std::uint16_t flags_of(const event_frame& f) noexcept { return f.gap ? event_flag_gap : 0; }
 template <typename Frame>
 std::uint16_t flags_of(const Frame&) noexcept {
   return 0;
@@ -70,6 +92,43 @@ void write_fields(const goaway_frame& f, std::byte* out) noexcept {
   store_le(out + wire::code_at, static_cast<std::uint16_t>(f.code));
   store_le(out + wire::goaway_reconnect_after_at, f.reconnect_after_ms);
   wire::store_text(out + wire::goaway_fixed_size, cut_reason(f.reason));
+}
+
+// Writes topic_len at `len_at` and the topic after it; returns the offset just past it.
+std::size_t write_topic(std::string_view topic, std::size_t len_at, std::byte* out) noexcept {
+  store_le(out + len_at, static_cast<std::uint16_t>(topic.size()));  // size_of asserted it fits
+  wire::store_text(out + len_at + wire::topic_len_size, topic);
+  return len_at + wire::topic_len_size + topic.size();
+}
+
+void write_fields(const subscribe_frame& f, std::byte* out) noexcept {
+  SLUICE_ASSERT(f.has_from_seq || f.from_seq == 0);  // the decoder refuses from_seq without FROM_SEQ
+  store_le(out + wire::request_id_at, f.request_id);
+  store_le(out + wire::subscribe_from_seq_at, f.from_seq);
+  (void)write_topic(f.topic, wire::subscribe_topic_len_at, out);
+}
+
+void write_fields(const unsubscribe_frame& f, std::byte* out) noexcept {
+  store_le(out + wire::request_id_at, f.request_id);
+  (void)write_topic(f.topic, wire::request_topic_len_at, out);
+}
+
+void write_fields(const publish_frame& f, std::byte* out) noexcept {
+  store_le(out + wire::request_id_at, f.request_id);
+  wire::store_text(out + write_topic(f.topic, wire::request_topic_len_at, out), f.payload);
+}
+
+void write_fields(const ack_frame& f, std::byte* out) noexcept {
+  store_le(out + wire::request_id_at, f.request_id);
+  store_le(out + wire::ack_seq_at, f.seq);
+  store_le(out + wire::ack_status_at, static_cast<std::uint16_t>(f.status));
+  out[wire::ack_request_type_at] = static_cast<std::byte>(f.request_type);
+}
+
+void write_fields(const event_frame& f, std::byte* out) noexcept {
+  SLUICE_ASSERT(!f.gap || f.payload.size() == gap_payload_size);  // the decoder refuses other gap payloads
+  store_le(out + wire::event_seq_at, f.seq);
+  wire::store_text(out + write_topic(f.topic, wire::event_topic_len_at, out), f.payload);
 }
 
 }  // namespace

@@ -2,9 +2,9 @@
 //
 // Decoded frames are views: their string_view fields point into the bytes they were
 // decoded from, so a frame must not outlive its input buffer. Value types, any thread.
-// The reserved types (SUBSCRIBE .. EVENT) have codes but no struct: v1 refuses them.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -26,6 +26,16 @@ inline constexpr std::uint32_t max_frame_min = 50 + token_max;
 
 inline constexpr std::uint16_t hello_flag_resume = 0x0001;
 inline constexpr std::uint16_t welcome_flag_resumed = 0x0001;
+inline constexpr std::uint16_t subscribe_flag_from_seq = 0x0001;
+inline constexpr std::uint16_t publish_flag_ack = 0x0001;
+inline constexpr std::uint16_t ack_flag_duplicate = 0x0001;
+inline constexpr std::uint16_t ack_flag_truncated = 0x0002;
+inline constexpr std::uint16_t event_flag_gap = 0x0001;
+// The longest topic name check_topic accepts. The decoder does not enforce it: a
+// topic_len above it is a refused request (bad_topic in an ACK), not a malformed frame.
+inline constexpr std::size_t topic_max = 200;
+// A GAP event's payload: last_dropped as a u64.
+inline constexpr std::size_t gap_payload_size = 8;
 
 enum class frame_type : std::uint8_t {
   hello = 0x01,
@@ -63,8 +73,15 @@ enum class error_code : std::uint16_t {
   shutting_down,
   session_taken_over,
   server_error,
+  // Topic request refusals: sent as ACK status, the connection stays open.
+  bad_topic = 20,
+  too_many_subscriptions,
+  payload_too_large,
+  publish_rate_limited,
+  not_subscribed,
+  bad_request_id,
 };
-inline constexpr std::size_t error_code_count = 20;  // codes 0..19; a u16 off the wire may hold other values
+inline constexpr std::size_t error_code_count = 26;  // codes 0..25; a u16 off the wire may hold other values
 
 // "bad_length" ...; "unknown" for values >= error_code_count.
 [[nodiscard]] std::string_view error_code_name(error_code code) noexcept;
@@ -129,9 +146,70 @@ struct close_frame {
   friend bool operator==(const close_frame&, const close_frame&) = default;
 };
 
-using frame = std::variant<hello_frame, welcome_frame, ping_frame, pong_frame, error_frame, goaway_frame, close_frame>;
+// Topic frames. request_id, topic and payload are kept as sent: that request_id is not
+// 0 and that the topic is a valid name are the server's checks (answered in an ACK), not
+// the decoder's.
+
+struct subscribe_frame {
+  std::uint64_t request_id = 0;
+  bool has_from_seq = false;  // FROM_SEQ; without it from_seq is 0 on the wire
+  std::uint64_t from_seq = 0;
+  std::string_view topic{};
+
+  friend bool operator==(const subscribe_frame&, const subscribe_frame&) = default;
+};
+
+struct unsubscribe_frame {
+  std::uint64_t request_id = 0;
+  std::string_view topic{};
+
+  friend bool operator==(const unsubscribe_frame&, const unsubscribe_frame&) = default;
+};
+
+struct publish_frame {
+  bool ack = false;  // ACK: answer success too, not only refusals
+  std::uint64_t request_id = 0;
+  std::string_view topic{};
+  std::string_view payload{};  // opaque bytes
+
+  friend bool operator==(const publish_frame&, const publish_frame&) = default;
+};
+
+struct ack_frame {
+  bool duplicate = false;  // DUPLICATE
+  bool truncated = false;  // TRUNCATED
+  std::uint64_t request_id = 0;
+  std::uint64_t seq = 0;
+  error_code status = error_code::none;           // any u16 off the wire, like ERROR's code
+  frame_type request_type = frame_type::publish;  // any u8 off the wire
+
+  friend bool operator==(const ack_frame&, const ack_frame&) = default;
+};
+
+struct event_frame {
+  bool gap = false;  // GAP: a gap marker; payload is last_dropped (see gap_last_dropped)
+  std::uint64_t seq = 0;
+  std::string_view topic{};
+  std::string_view payload{};
+
+  friend bool operator==(const event_frame&, const event_frame&) = default;
+};
+
+using frame = std::variant<hello_frame, welcome_frame, ping_frame, pong_frame, error_frame, goaway_frame, close_frame,
+                           subscribe_frame, unsubscribe_frame, publish_frame, ack_frame, event_frame>;
 
 // The wire type code of the frame `f` holds.
 [[nodiscard]] frame_type type_of(const frame& f) noexcept;
+
+// The server's check of a topic name (the decoder does not apply it): none when `topic`
+// is 1..topic_max bytes of [A-Za-z0-9._-/:], else bad_topic.
+[[nodiscard]] error_code check_topic(std::string_view topic) noexcept;
+
+// A GAP event's payload bytes for `last_dropped`. The event_frame views them, so keep
+// the array alive while the frame is used: event_frame{.gap = true, .payload = {p.data(), p.size()}}.
+using gap_payload = std::array<char, gap_payload_size>;
+[[nodiscard]] gap_payload gap_payload_of(std::uint64_t last_dropped) noexcept;
+// last_dropped of a GAP event; asserts gap and an 8-byte payload (the decoder ensures both).
+[[nodiscard]] std::uint64_t gap_last_dropped(const event_frame& event) noexcept;
 
 }  // namespace sluice::proto

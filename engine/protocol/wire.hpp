@@ -43,7 +43,27 @@ inline constexpr std::size_t error_fixed_size = 10;  // reason follows; CLOSE is
 inline constexpr std::size_t goaway_reconnect_after_at = 10;
 inline constexpr std::size_t goaway_fixed_size = 14;  // reason follows
 
+// Topic frames. Every request starts with its request_id; a topic is a u16 topic_len
+// followed by that many bytes.
+inline constexpr std::size_t request_id_at = 8;  // SUBSCRIBE, UNSUBSCRIBE, PUBLISH, ACK
+inline constexpr std::size_t topic_len_size = 2;
+inline constexpr std::size_t subscribe_from_seq_at = 16;
+inline constexpr std::size_t subscribe_topic_len_at = 24;
+inline constexpr std::size_t subscribe_fixed_size = 26;  // topic follows, then nothing
+inline constexpr std::size_t request_topic_len_at = 16;  // UNSUBSCRIBE and PUBLISH
+inline constexpr std::size_t request_fixed_size = 18;    // topic follows (then PUBLISH's payload)
+inline constexpr std::size_t ack_seq_at = 16;
+inline constexpr std::size_t ack_status_at = 24;
+inline constexpr std::size_t ack_request_type_at = 26;
+inline constexpr std::size_t ack_size = 27;
+inline constexpr std::size_t event_seq_at = 8;
+inline constexpr std::size_t event_topic_len_at = 16;
+inline constexpr std::size_t event_fixed_size = 18;  // topic follows, then payload
+
 static_assert(hello_fixed_size + token_max == max_frame_min);
+static_assert(subscribe_topic_len_at + topic_len_size == subscribe_fixed_size);
+static_assert(request_topic_len_at + topic_len_size == request_fixed_size);
+static_assert(event_topic_len_at + topic_len_size == event_fixed_size);
 
 // C++20 has no std::byteswap; only big-endian hosts ever call this.
 template <typename T>

@@ -49,7 +49,10 @@ std::vector<malformed_case> cases(std::uint32_t max_frame) {
        proto::error_code::frame_too_large},
       {"version 2", false, with_body(header(50, 2, 1, 0), 42), proto::error_code::bad_version},
       {"unknown type", false, with_body(header(16, 1, 0x7f, 0), 8), proto::error_code::unknown_type},
-      {"reserved type", true, with_body(header(16, 1, 0x12, 0), 8), proto::error_code::not_implemented},
+      {"PUBLISH before topics are served", true, encoded(proto::publish_frame{false, 1, "a/topic", "x"}),
+       proto::error_code::not_implemented},
+      {"EVENT from a client", true, encoded(proto::event_frame{false, 1, "a/topic", "x"}),
+       proto::error_code::unexpected_frame},
       {"undefined flag", false, with_body(header(50, 1, 1, 0x8000), 42), proto::error_code::bad_flags},
       {"truncated HELLO", false, with_body(header(20, 1, 1, 0), 12), proto::error_code::truncated},
       {"bytes after HELLO's token", false, hello_extra, proto::error_code::bad_fields},
@@ -86,7 +89,7 @@ TEST(MalformedFrame, EachClassGetsItsErrorAndACloseWhileOthersCarryOn) {
     ASSERT_TRUE(std::holds_alternative<proto::pong_frame>(r.value));
   }
   // Malformed input after HELLO detaches the session; it stays resumable.
-  EXPECT_TRUE(eventually([&] { return server.stats().sessions_detached == 3; }));
+  EXPECT_TRUE(eventually([&] { return server.stats().sessions_detached == 4; }));
 }
 
 TEST(MalformedFrame, OversizeLengthIsRefusedWithoutWaitingForTheBody) {

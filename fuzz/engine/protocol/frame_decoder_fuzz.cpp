@@ -8,6 +8,10 @@
 // - chunking changes nothing: the frames and the final error match a one-shot decode;
 // - each frame re-encodes to exactly its bytes (the encoding is canonical) and those
 //   bytes decode to an equal frame;
+// - topic frames keep their structural rules: views lie inside the frame, a SUBSCRIBE
+//   without FROM_SEQ has from_seq 0, a GAP event carries exactly last_dropped;
+// - only malformed-frame codes (bad_length..bad_fields) are reported: not_implemented
+//   and the topic refusals are the server's;
 // - error reasons are static text, never a view into the input.
 #include <algorithm>
 #include <cstdint>
@@ -43,6 +47,27 @@ void check_canonical(std::span<const std::byte> bytes, const frame& value, std::
   if (!(again.value == value)) fail("re-encoded frame decoded to a different value");
 }
 
+bool inside(std::string_view text, std::span<const std::byte> bytes) {
+  const auto* at = reinterpret_cast<const std::byte*>(text.data());
+  return text.empty() || (at >= bytes.data() && at + text.size() <= bytes.data() + bytes.size());
+}
+
+void check_topic_frame(std::span<const std::byte> bytes, const frame& value) {
+  if (const auto* s = std::get_if<subscribe_frame>(&value)) {
+    if (!inside(s->topic, bytes)) fail("SUBSCRIBE topic outside the frame");
+    if (!s->has_from_seq && s->from_seq != 0) fail("SUBSCRIBE from_seq without FROM_SEQ");
+    (void)check_topic(s->topic);
+  } else if (const auto* u = std::get_if<unsubscribe_frame>(&value)) {
+    if (!inside(u->topic, bytes)) fail("UNSUBSCRIBE topic outside the frame");
+  } else if (const auto* p = std::get_if<publish_frame>(&value)) {
+    if (!inside(p->topic, bytes) || !inside(p->payload, bytes)) fail("PUBLISH topic or payload outside the frame");
+  } else if (const auto* e = std::get_if<event_frame>(&value)) {
+    if (!inside(e->topic, bytes) || !inside(e->payload, bytes)) fail("EVENT topic or payload outside the frame");
+    if (e->gap && e->payload.size() != gap_payload_size) fail("GAP event without an 8-byte payload");
+    if (e->gap) (void)gap_last_dropped(*e);
+  }
+}
+
 // What a connection saw: the sizes of the frames it decoded, then maybe an error.
 struct outcome {
   std::vector<std::size_t> frame_sizes;
@@ -64,7 +89,7 @@ class connection_reader {
       const decode_result r = decode_frame(unread, max_frame_);
       if (r.status == decode_status::error) {
         const auto code = static_cast<std::uint16_t>(r.error);
-        if (code < 1 || code > 8) fail("decoder reported a code outside bad_length..not_implemented");
+        if (code < 1 || code > 7) fail("decoder reported a code outside bad_length..bad_fields");
         if (r.reason.empty() || points_into(r.reason, unread)) fail("error reason is empty or echoes input");
         seen_.error = r.error;
         closed_ = true;
@@ -78,6 +103,7 @@ class connection_reader {
       }
       if (r.size < header_size || r.size > unread.size() || r.size > max_frame_) fail("complete frame has a bad size");
       check_canonical(unread.first(r.size), r.value, max_frame_);
+      check_topic_frame(unread.first(r.size), r.value);
       seen_.frame_sizes.push_back(r.size);
       start_ += r.size;
     }

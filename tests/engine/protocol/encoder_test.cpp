@@ -91,6 +91,85 @@ TEST(encoder, pong_error_goaway_close_layout) {
             frame_bytes(0x07).u16(0xabcd).build());
 }
 
+// Topic frames, from the tables of docs/protocol.md "Topics", distinct values in every field.
+
+TEST(encoder, subscribe_layout) {
+  const subscribe_frame with_seq{
+      .request_id = 0x0102030405060708, .has_from_seq = true, .from_seq = 0x1112131415161718, .topic = "news/eu"};
+  const bytes expected =
+      frame_bytes(0x10, 0x0001).u64(0x0102030405060708).u64(0x1112131415161718).u16(7).text("news/eu").build();
+  ASSERT_EQ(expected.size(), 26u + 7u);
+  EXPECT_EQ(encode(with_seq), expected);
+  EXPECT_EQ(decode_whole(expected), frame(with_seq));
+  const subscribe_frame next_new{.request_id = 3, .topic = "t"};
+  EXPECT_EQ(encode(next_new), frame_bytes(0x10).u64(3).u64(0).u16(1).text("t").build());
+}
+
+TEST(encoder, unsubscribe_layout) {
+  const unsubscribe_frame u{.request_id = 0x0102030405060708, .topic = "a.b_c-d"};
+  const bytes expected = frame_bytes(0x11).u64(0x0102030405060708).u16(7).text("a.b_c-d").build();
+  ASSERT_EQ(expected.size(), 18u + 7u);
+  EXPECT_EQ(encode(u), expected);
+  EXPECT_EQ(decode_whole(expected), frame(u));
+}
+
+TEST(encoder, publish_layout) {
+  const publish_frame with_ack{.ack = true, .request_id = 0x0102030405060708, .topic = "x:y", .payload = "hello"};
+  const bytes expected = frame_bytes(0x12, 0x0001).u64(0x0102030405060708).u16(3).text("x:y").text("hello").build();
+  EXPECT_EQ(encode(with_ack), expected);
+  EXPECT_EQ(decode_whole(expected), frame(with_ack));
+  EXPECT_EQ(encode(publish_frame{.request_id = 1, .topic = "t"}), frame_bytes(0x12).u64(1).u16(1).text("t").build());
+}
+
+TEST(encoder, ack_layout) {
+  const ack_frame a{.duplicate = true,
+                    .truncated = false,
+                    .request_id = 0x0102030405060708,
+                    .seq = 0x1112131415161718,
+                    .status = error_code::publish_rate_limited,
+                    .request_type = frame_type::publish};
+  bytes expected = frame_bytes(0x13, 0x0001).u64(0x0102030405060708).u64(0x1112131415161718).u16(23).build();
+  expected.push_back(std::byte{0x12});
+  expected[0] = std::byte{27};
+  ASSERT_EQ(expected.size(), 27u);
+  EXPECT_EQ(encode(a), expected);
+  EXPECT_EQ(decode_whole(expected), frame(a));
+  const bytes both = encode(ack_frame{.duplicate = true, .truncated = true});
+  EXPECT_EQ(both[6], std::byte{0x03});
+  EXPECT_EQ(encode(ack_frame{.truncated = true, .request_type = frame_type::subscribe})[6], std::byte{0x02});
+  EXPECT_EQ(encode(ack_frame{.request_type = frame_type::subscribe})[26], std::byte{0x10});
+}
+
+TEST(encoder, event_layout) {
+  const event_frame e{.seq = 0x0102030405060708, .topic = "news", .payload = "body"};
+  const bytes expected = frame_bytes(0x14).u64(0x0102030405060708).u16(4).text("news").text("body").build();
+  EXPECT_EQ(encode(e), expected);
+  EXPECT_EQ(decode_whole(expected), frame(e));
+}
+
+TEST(encoder, gap_event_layout) {
+  const gap_payload last_dropped = gap_payload_of(0x2122232425262728);
+  const event_frame gap{.gap = true, .seq = 5, .topic = "t", .payload = {last_dropped.data(), last_dropped.size()}};
+  const bytes expected = frame_bytes(0x14, 0x0001).u64(5).u16(1).text("t").u64(0x2122232425262728).build();
+  EXPECT_EQ(encode(gap), expected);
+  const frame decoded = decode_whole(expected);
+  EXPECT_EQ(decoded, frame(gap));
+  EXPECT_EQ(gap_last_dropped(std::get<event_frame>(decoded)), 0x2122232425262728u);
+}
+
+TEST(encoder, topics_the_server_refuses_still_encode_canonically) {
+  // The decoder accepts any topic_len that fits; the encoder must write those back.
+  const std::string longest(0xffff, '*');
+  const subscribe_frame cases[] = {{.request_id = 0, .topic = ""},
+                                   {.request_id = 1, .topic = std::string_view(longest).substr(0, topic_max + 1)},
+                                   {.request_id = 2, .topic = longest}};
+  for (const subscribe_frame& s : cases) {
+    const bytes out = encode(s);
+    EXPECT_EQ(out.size(), 26 + s.topic.size());
+    EXPECT_EQ(decode_whole(out), frame(s));
+  }
+}
+
 TEST(encoder, over_long_reasons_are_cut_to_256_bytes) {
   std::string reason(reason_max + 44, 'x');
   reason[reason_max - 1] = 'L';  // the last byte kept
@@ -132,6 +211,30 @@ TEST(encoder_death, a_buffer_too_small_is_a_caller_bug) {
 TEST(encoder_death, resume_fields_without_resume_are_a_caller_bug) {
   bytes out(64);
   EXPECT_DEATH((void)encode_frame(hello_frame{.resume = false, .last_seq = 3}, out), "invariant failed");
+}
+
+TEST(encoder_death, from_seq_without_the_flag_is_a_caller_bug) {
+  bytes out(64);
+  EXPECT_DEATH(
+      (void)encode_frame(subscribe_frame{.request_id = 1, .has_from_seq = false, .from_seq = 4, .topic = "t"}, out),
+      "invariant failed");
+}
+
+TEST(encoder_death, a_gap_event_without_8_payload_bytes_is_a_caller_bug) {
+  bytes out(64);
+  EXPECT_DEATH((void)encode_frame(event_frame{.gap = true, .seq = 1, .topic = "t", .payload = "1234567"}, out),
+               "invariant failed");
+}
+
+TEST(encoder_death, a_topic_over_65535_bytes_is_a_caller_bug) {
+  const std::string topic(0x10000, 't');
+  bytes out(0x10000 + 64);
+  EXPECT_DEATH((void)encode_frame(unsubscribe_frame{.request_id = 1, .topic = topic}, out), "invariant failed");
+}
+
+TEST(encoder_death, gap_last_dropped_of_a_plain_event_is_a_caller_bug) {
+  EXPECT_DEATH((void)gap_last_dropped(event_frame{.gap = false, .payload = "12345678"}), "invariant failed");
+  EXPECT_DEATH((void)gap_last_dropped(event_frame{.gap = true, .payload = "123"}), "invariant failed");
 }
 
 }  // namespace

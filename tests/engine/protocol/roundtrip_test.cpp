@@ -24,7 +24,7 @@ class frame_source {
   explicit frame_source(std::mt19937_64& rng) : rng_(rng) {}
 
   frame next() {
-    switch (rng_() % 7) {
+    switch (rng_() % 12) {
       case 0: {
         hello_frame h{.resume = rng_() % 2 == 0, .token = text(rng_() % 8 == 0 ? token_max : rng_() % 64)};
         if (h.resume) h = {.resume = true, .id = id(), .resume_token = id(), .last_seq = rng_(), .token = h.token};
@@ -46,8 +46,31 @@ class frame_source {
         return error_frame{.code = code(), .reason = text(reason_size())};
       case 5:
         return goaway_frame{.code = code(), .reconnect_after_ms = u32(), .reason = text(reason_size())};
-      default:
+      case 6:
         return close_frame{.code = code(), .reason = text(reason_size())};
+      case 7: {
+        const bool has_from_seq = rng_() % 2 == 0;
+        return subscribe_frame{.request_id = rng_(),
+                               .has_from_seq = has_from_seq,
+                               .from_seq = has_from_seq ? rng_() : 0,
+                               .topic = topic()};
+      }
+      case 8:
+        return unsubscribe_frame{.request_id = rng_(), .topic = topic()};
+      case 9:
+        return publish_frame{
+            .ack = rng_() % 2 == 0, .request_id = rng_(), .topic = topic(), .payload = text(payload_size())};
+      case 10:
+        return ack_frame{.duplicate = rng_() % 2 == 0,
+                         .truncated = rng_() % 2 == 0,
+                         .request_id = rng_(),
+                         .seq = rng_(),
+                         .status = code(),
+                         .request_type = static_cast<frame_type>(rng_() % 4 == 0 ? rng_() % 0x100 : 0x10 + rng_() % 3)};
+      default: {
+        if (rng_() % 4 != 0) return event_frame{.seq = rng_(), .topic = topic(), .payload = text(payload_size())};
+        return event_frame{.gap = true, .seq = rng_(), .topic = topic(), .payload = text(gap_payload_size)};
+      }
     }
   }
 
@@ -59,6 +82,18 @@ class frame_source {
       std::memcpy(s.data() + at, &bits, std::min<std::size_t>(8, size - at));
     }
     return s;
+  }
+  // Mostly valid names up to topic_max; sometimes any bytes of any u16 length, which the
+  // codec carries as well (the server refuses them, the decoder does not).
+  std::string_view topic() {
+    const unsigned dice = rng_() % 100;
+    if (dice < 90) {
+      static constexpr std::string_view charset = "ABCXYZabcxyz0189._-/:";
+      std::string& s = texts_.emplace_back(1 + rng_() % topic_max, '\0');
+      for (char& c : s) c = charset[rng_() % charset.size()];
+      return s;
+    }
+    return text(dice < 99 ? rng_() % (topic_max + 8) : rng_() % 0x10000);
   }
   session_id id() {
     const std::uint64_t hi = rng_();

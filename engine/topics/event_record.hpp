@@ -1,0 +1,92 @@
+// One published event, encoded once as the EVENT frame every subscriber receives, and
+// shared by reference: the topic's history and every subscriber's output queue hold an
+// event_ref to the same bytes, on any shard. Immutable once published.
+//
+// Thread: an event_ref may be copied, moved and dropped on any thread (the count is
+// atomic); the bytes are written only by the publishing owner before the first copy
+// leaves its thread (a queue hand-off publishes them).
+// Memory: one allocation per event, header + frame bytes; freed with the last ref.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <new>
+#include <span>
+#include <utility>
+
+#include "engine/assert.hpp"
+#include "engine/time.hpp"
+
+namespace sluice {
+
+class event_record {
+ public:
+  event_record(const event_record&) = delete;
+  event_record& operator=(const event_record&) = delete;
+
+  [[nodiscard]] std::uint64_t seq() const noexcept { return seq_; }
+  [[nodiscard]] time_ns published_ns() const noexcept { return published_ns_; }
+  [[nodiscard]] std::span<const std::byte> frame() const noexcept { return {data(), size_}; }
+  [[nodiscard]] std::uint32_t refs() const noexcept { return refs_.load(std::memory_order_acquire); }
+
+ private:
+  friend class event_ref;
+  event_record(std::uint64_t seq, time_ns published_ns, std::uint32_t size) noexcept
+      : seq_(seq), published_ns_(published_ns), size_(size) {}
+  [[nodiscard]] std::byte* data() noexcept { return reinterpret_cast<std::byte*>(this + 1); }
+  [[nodiscard]] const std::byte* data() const noexcept { return reinterpret_cast<const std::byte*>(this + 1); }
+
+  std::atomic<std::uint32_t> refs_{1};
+  std::uint64_t seq_;
+  time_ns published_ns_;
+  std::uint32_t size_;
+};
+
+// A counted reference to an event_record; empty when default-constructed or moved from.
+class event_ref {
+ public:
+  event_ref() noexcept = default;
+  event_ref(const event_ref& other) noexcept : record_(other.record_) {
+    if (record_ != nullptr) record_->refs_.fetch_add(1, std::memory_order_relaxed);
+  }
+  event_ref(event_ref&& other) noexcept : record_(std::exchange(other.record_, nullptr)) {}
+  event_ref& operator=(event_ref other) noexcept {
+    std::swap(record_, other.record_);
+    return *this;
+  }
+  ~event_ref() { reset(); }
+
+  // A new event with room for a `frame_size`-byte frame, which the caller fills through
+  // writable_frame() before sharing the ref.
+  [[nodiscard]] static event_ref create(std::uint64_t seq, time_ns published_ns, std::uint32_t frame_size) {
+    void* memory = ::operator new(sizeof(event_record) + frame_size);
+    event_ref ref;
+    ref.record_ = new (memory) event_record(seq, published_ns, frame_size);
+    return ref;
+  }
+
+  [[nodiscard]] std::span<std::byte> writable_frame() noexcept {
+    SLUICE_ASSERT(record_ != nullptr);
+    SLUICE_DASSERT(record_->refs() == 1);  // still private to its publisher
+    return {record_->data(), record_->size_};
+  }
+
+  void reset() noexcept {
+    if (record_ == nullptr) return;
+    if (record_->refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      record_->~event_record();
+      ::operator delete(record_);
+    }
+    record_ = nullptr;
+  }
+
+  [[nodiscard]] explicit operator bool() const noexcept { return record_ != nullptr; }
+  [[nodiscard]] const event_record& operator*() const noexcept { return *record_; }
+  [[nodiscard]] const event_record* operator->() const noexcept { return record_; }
+
+ private:
+  event_record* record_ = nullptr;
+};
+
+}  // namespace sluice

@@ -1,0 +1,50 @@
+#include "engine/topics/topic_history.hpp"
+
+namespace sluice {
+
+topic_history::topic_history(const topic_history_limits& limits) : limits_(limits), ring_(limits.events_max) {
+  SLUICE_ASSERT(limits_.events_max > 0);
+}
+
+const event_ref& topic_history::at(std::uint64_t seq) const noexcept {
+  SLUICE_DASSERT(seq >= first_seq() && seq < next_seq_);
+  return ring_[(seq - 1) % limits_.events_max];
+}
+
+void topic_history::drop_oldest(counter& reason) {
+  SLUICE_DASSERT(count_ > 0);
+  event_ref& oldest = ring_[(first_seq() - 1) % limits_.events_max];
+  bytes_ -= oldest->frame().size();
+  oldest.reset();
+  --count_;
+  reason.add();
+}
+
+void topic_history::append(event_ref event) {
+  SLUICE_ASSERT(event && event->seq() == next_seq_);
+  const std::uint64_t size = event->frame().size();
+  if (count_ == limits_.events_max) drop_oldest(counters_.evicted_count_total);
+  while (count_ > 0 && bytes_ + size > limits_.bytes_max) drop_oldest(counters_.evicted_bytes_total);
+  ring_[(next_seq_ - 1) % limits_.events_max] = std::move(event);
+  ++next_seq_;
+  ++count_;
+  bytes_ += size;
+  counters_.appended_total.add();
+}
+
+void topic_history::expire(time_ns now_ns) {
+  while (count_ > 1) {
+    const event_ref& oldest = at(first_seq());
+    if (now_ns < oldest->published_ns() || now_ns - oldest->published_ns() <= limits_.age_max) break;
+    drop_oldest(counters_.evicted_age_total);
+  }
+}
+
+topic_history::position topic_history::locate(std::uint64_t from) const noexcept {
+  SLUICE_ASSERT(from >= 1);
+  if (from > next_seq_) return {next_seq_, false};
+  if (from < first_seq()) return {first_seq(), true};
+  return {from, false};
+}
+
+}  // namespace sluice

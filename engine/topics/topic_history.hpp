@@ -1,0 +1,90 @@
+// The recent events of one topic, kept so that a subscriber that fell behind or came
+// back from a disconnect can be replayed what it missed, in order.
+//
+// Sequences start at 1 and grow by one per append; the history holds the newest
+// events, [first_seq(), next_seq()). It is bounded three ways, and the oldest events
+// go first when any bound is hit: count (events_max), bytes (bytes_max, counting the
+// encoded frames) and age (age_max, applied by expire()). The newest event is always
+// kept, even when it alone is larger than bytes_max, so that live delivery never has a
+// hole the history cannot explain.
+//
+// A reader asks where delivery from a sequence would start (locate) and then reads in
+// pages of at most `max` events (read), so a late joiner with a large backlog is served
+// a page per reactor iteration instead of all at once.
+//
+// Thread: owned by the topic's owner shard. Memory: a ring of events_max refs
+// (8 bytes each) allocated up front; event bytes are shared, see event_record.hpp.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/counter.hpp"
+#include "engine/time.hpp"
+#include "engine/topics/event_record.hpp"
+
+namespace sluice {
+
+struct topic_history_limits {
+  std::uint32_t events_max = 4096;      // replay depth for a busy topic
+  std::uint64_t bytes_max = 16u << 20;  // memory per topic
+  time_ns age_max = 5 * 60 * ns_per_s;  // longer than a resume window plus retries
+};
+
+struct topic_history_counters {
+  counter appended_total;
+  counter evicted_count_total;  // dropped to stay within events_max
+  counter evicted_bytes_total;  // dropped to stay within bytes_max
+  counter evicted_age_total;    // dropped by expire()
+};
+
+class topic_history {
+ public:
+  explicit topic_history(const topic_history_limits& limits);
+
+  // The sequence the next event gets: the caller stamps it into the frame it encodes.
+  [[nodiscard]] std::uint64_t next_seq() const noexcept { return next_seq_; }
+  // The oldest sequence held; equals next_seq() when the history is empty.
+  [[nodiscard]] std::uint64_t first_seq() const noexcept { return next_seq_ - count_; }
+  [[nodiscard]] std::uint32_t size() const noexcept { return count_; }
+  [[nodiscard]] std::uint64_t bytes() const noexcept { return bytes_; }
+
+  // Appends `event`, whose seq() must be next_seq(), evicting the oldest events as the
+  // count and byte bounds require.
+  void append(event_ref event);
+  // Drops the events published more than age_max before `now_ns` (the newest stays).
+  void expire(time_ns now_ns);
+
+  struct position {
+    std::uint64_t start = 0;  // the first sequence a reader from `from` gets
+    bool truncated = false;   // events in [from, start) are gone from the history
+  };
+  // Where delivery to a reader wanting everything from `from` (>= 1) begins. A `from`
+  // past next_seq() starts at next_seq(): the future cannot be replayed early.
+  [[nodiscard]] position locate(std::uint64_t from) const noexcept;
+
+  // Hands the events with sequences in [from, next_seq()) to `on_event(const event_ref&)`,
+  // at most `max` of them, oldest first; `from` below first_seq() starts at first_seq().
+  // Returns the sequence after the last one handed out (next_seq() when caught up).
+  template <class on_event_fn>
+  std::uint64_t read(std::uint64_t from, std::uint32_t max, on_event_fn&& on_event) const {
+    std::uint64_t seq = from < first_seq() ? first_seq() : from;
+    for (std::uint32_t given = 0; seq < next_seq_ && given < max; ++seq, ++given) on_event(at(seq));
+    return seq < next_seq_ ? seq : next_seq_;
+  }
+
+  [[nodiscard]] const topic_history_counters& counters() const noexcept { return counters_; }
+
+ private:
+  [[nodiscard]] const event_ref& at(std::uint64_t seq) const noexcept;
+  void drop_oldest(counter& reason);
+
+  topic_history_limits limits_;
+  std::vector<event_ref> ring_;  // events_max slots; seq s lives at (s - 1) % events_max
+  std::uint64_t next_seq_ = 1;
+  std::uint32_t count_ = 0;
+  std::uint64_t bytes_ = 0;
+  topic_history_counters counters_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,112 @@
+// The bounded history of a topic: sequences, the three bounds, locating a reader and
+// reading in pages.
+#include "engine/topics/topic_history.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace sluice {
+namespace {
+
+event_ref event_of(const topic_history& h, std::uint32_t size, time_ns at = 0) {
+  return event_ref::create(h.next_seq(), at, size);
+}
+
+std::vector<std::uint64_t> read_all(const topic_history& h, std::uint64_t from, std::uint32_t max) {
+  std::vector<std::uint64_t> seqs;
+  h.read(from, max, [&](const event_ref& e) { seqs.push_back(e->seq()); });
+  return seqs;
+}
+
+TEST(TopicHistory, SequencesStartAtOneAndAreConsecutive) {
+  topic_history h({.events_max = 8, .bytes_max = 1 << 20, .age_max = ns_per_s});
+  EXPECT_EQ(h.next_seq(), 1u);
+  EXPECT_EQ(h.first_seq(), 1u);
+  for (int i = 0; i < 5; ++i) h.append(event_of(h, 10));
+  EXPECT_EQ(h.next_seq(), 6u);
+  EXPECT_EQ(h.first_seq(), 1u);
+  EXPECT_EQ(h.size(), 5u);
+  EXPECT_EQ(h.bytes(), 50u);
+  EXPECT_EQ(read_all(h, 1, 100), (std::vector<std::uint64_t>{1, 2, 3, 4, 5}));
+}
+
+TEST(TopicHistory, CountBoundDropsTheOldest) {
+  topic_history h({.events_max = 4, .bytes_max = 1 << 20, .age_max = ns_per_s});
+  for (int i = 0; i < 10; ++i) h.append(event_of(h, 1));
+  EXPECT_EQ(h.size(), 4u);
+  EXPECT_EQ(h.first_seq(), 7u);
+  EXPECT_EQ(read_all(h, 1, 100), (std::vector<std::uint64_t>{7, 8, 9, 10}));
+  EXPECT_EQ(h.counters().evicted_count_total.load(), 6u);
+}
+
+TEST(TopicHistory, ByteBoundDropsTheOldestButKeepsTheNewest) {
+  topic_history h({.events_max = 100, .bytes_max = 100, .age_max = ns_per_s});
+  for (int i = 0; i < 4; ++i) h.append(event_of(h, 30));  // 120 bytes wanted: the first goes
+  EXPECT_EQ(h.first_seq(), 2u);
+  EXPECT_EQ(h.bytes(), 90u);
+  h.append(event_of(h, 500));  // alone over the bound: everything older goes, it stays
+  EXPECT_EQ(h.size(), 1u);
+  EXPECT_EQ(h.first_seq(), 5u);
+  EXPECT_EQ(h.bytes(), 500u);
+  EXPECT_EQ(h.counters().evicted_bytes_total.load(), 4u);
+}
+
+TEST(TopicHistory, AgeBoundAppliesOnExpireAndKeepsTheNewest) {
+  topic_history h({.events_max = 100, .bytes_max = 1 << 20, .age_max = 100});
+  h.append(event_of(h, 1, 1000));
+  h.append(event_of(h, 1, 1050));
+  h.append(event_of(h, 1, 1200));
+  h.expire(1100);  // nothing older than 100 yet
+  EXPECT_EQ(h.size(), 3u);
+  h.expire(1101);  // seq 1 is 101 old
+  EXPECT_EQ(h.first_seq(), 2u);
+  h.expire(100'000);  // all are old; the newest stays
+  EXPECT_EQ(h.size(), 1u);
+  EXPECT_EQ(h.first_seq(), 3u);
+  EXPECT_EQ(h.counters().evicted_age_total.load(), 2u);
+}
+
+TEST(TopicHistory, LocateSaysWhereDeliveryStartsAndWhetherEventsWereLost) {
+  topic_history h({.events_max = 4, .bytes_max = 1 << 20, .age_max = ns_per_s});
+  for (int i = 0; i < 10; ++i) h.append(event_of(h, 1));  // holds 7..10, next 11
+  EXPECT_EQ(h.locate(8).start, 8u);
+  EXPECT_FALSE(h.locate(8).truncated);
+  EXPECT_EQ(h.locate(7).start, 7u);
+  EXPECT_FALSE(h.locate(7).truncated);
+  EXPECT_EQ(h.locate(6).start, 7u);  // 6 is gone
+  EXPECT_TRUE(h.locate(6).truncated);
+  EXPECT_EQ(h.locate(11).start, 11u);  // caught up: the next new event
+  EXPECT_FALSE(h.locate(11).truncated);
+  EXPECT_EQ(h.locate(500).start, 11u);
+}
+
+TEST(TopicHistory, ReadPagesThroughABacklog) {
+  topic_history h({.events_max = 64, .bytes_max = 1 << 20, .age_max = ns_per_s});
+  for (int i = 0; i < 50; ++i) h.append(event_of(h, 1));
+  std::vector<std::uint64_t> all;
+  std::uint64_t next = 1;
+  int pages = 0;
+  while (next < h.next_seq()) {
+    next = h.read(next, 16, [&](const event_ref& e) { all.push_back(e->seq()); });
+    ++pages;
+  }
+  EXPECT_EQ(pages, 4);  // 16 + 16 + 16 + 2
+  ASSERT_EQ(all.size(), 50u);
+  for (std::size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i], i + 1);
+  EXPECT_EQ(h.read(51, 16, [](const event_ref&) { FAIL(); }), 51u);
+}
+
+TEST(TopicHistory, EvictedEventsAreReleased) {
+  topic_history h({.events_max = 2, .bytes_max = 1 << 20, .age_max = ns_per_s});
+  event_ref first = event_of(h, 8);
+  event_ref watch = first;
+  h.append(std::move(first));
+  EXPECT_EQ(watch->refs(), 2u);
+  h.append(event_of(h, 8));
+  h.append(event_of(h, 8));  // evicts seq 1
+  EXPECT_EQ(watch->refs(), 1u);
+}
+
+}  // namespace
+}  // namespace sluice
