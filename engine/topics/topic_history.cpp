@@ -1,19 +1,38 @@
 #include "engine/topics/topic_history.hpp"
 
+#include <algorithm>
+
 namespace sluice {
 
-topic_history::topic_history(const topic_history_limits& limits) : limits_(limits), ring_(limits.events_max) {
+namespace {
+
+constexpr std::uint32_t initial_ring = 16;  // a quiet topic costs 128 bytes of ring, not events_max * 8
+
+}  // namespace
+
+topic_history::topic_history(const topic_history_limits& limits)
+    : limits_(limits), ring_(std::min(initial_ring, limits.events_max)) {
   SLUICE_ASSERT(limits_.events_max > 0);
 }
 
 const event_ref& topic_history::at(std::uint64_t seq) const noexcept {
   SLUICE_DASSERT(seq >= first_seq() && seq < next_seq_);
-  return ring_[(seq - 1) % limits_.events_max];
+  return ring_[(seq - 1) % ring_.size()];
+}
+
+// Doubles the ring (up to events_max), placing each held event by its sequence.
+void topic_history::grow() {
+  const std::size_t capacity = std::min<std::size_t>(ring_.size() * 2, limits_.events_max);
+  std::vector<event_ref> bigger(capacity);
+  for (std::uint64_t seq = first_seq(); seq < next_seq_; ++seq) {
+    bigger[(seq - 1) % capacity] = std::move(ring_[(seq - 1) % ring_.size()]);
+  }
+  ring_.swap(bigger);
 }
 
 void topic_history::drop_oldest(counter& reason) {
   SLUICE_DASSERT(count_ > 0);
-  event_ref& oldest = ring_[(first_seq() - 1) % limits_.events_max];
+  event_ref& oldest = ring_[(first_seq() - 1) % ring_.size()];
   bytes_ -= oldest->frame().size();
   oldest.reset();
   --count_;
@@ -25,7 +44,8 @@ void topic_history::append(event_ref event) {
   const std::uint64_t size = event->frame().size();
   if (count_ == limits_.events_max) drop_oldest(counters_.evicted_count_total);
   while (count_ > 0 && bytes_ + size > limits_.bytes_max) drop_oldest(counters_.evicted_bytes_total);
-  ring_[(next_seq_ - 1) % limits_.events_max] = std::move(event);
+  if (count_ == ring_.size()) grow();
+  ring_[(next_seq_ - 1) % ring_.size()] = std::move(event);
   ++next_seq_;
   ++count_;
   bytes_ += size;

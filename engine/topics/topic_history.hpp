@@ -12,8 +12,9 @@
 // pages of at most `max` events (read), so a late joiner with a large backlog is served
 // a page per reactor iteration instead of all at once.
 //
-// Thread: owned by the topic's owner shard. Memory: a ring of events_max refs
-// (8 bytes each) allocated up front; event bytes are shared, see event_record.hpp.
+// Thread: owned by the topic's owner shard. Memory: a ring of refs (8 bytes each) that
+// starts at 16 and doubles as events arrive, up to events_max; event bytes are shared,
+// see event_record.hpp.
 #pragma once
 
 #include <cstdint>
@@ -78,9 +79,10 @@ class topic_history {
  private:
   [[nodiscard]] const event_ref& at(std::uint64_t seq) const noexcept;
   void drop_oldest(counter& reason);
+  void grow();
 
   topic_history_limits limits_;
-  std::vector<event_ref> ring_;  // events_max slots; seq s lives at (s - 1) % events_max
+  std::vector<event_ref> ring_;  // seq s lives at (s - 1) % ring_.size(); grows up to events_max
   std::uint64_t next_seq_ = 1;
   std::uint32_t count_ = 0;
   std::uint64_t bytes_ = 0;

@@ -97,6 +97,21 @@ TEST(TopicHistory, ReadPagesThroughABacklog) {
   EXPECT_EQ(h.read(51, 16, [](const event_ref&) { FAIL(); }), 51u);
 }
 
+TEST(TopicHistory, TheRingGrowsWithTheTopicAndKeepsOrderAcrossWraps) {
+  topic_history h({.events_max = 100, .bytes_max = 1 << 20, .age_max = 10});
+  // Age out all but seq 12 so the 16-slot ring's content starts mid-ring, then grow it
+  // (16 -> 32 -> 64 -> 100) with that wrap in place, and wrap again at the bound.
+  for (int i = 0; i < 12; ++i) h.append(event_of(h, 1, 0));
+  h.expire(1000);
+  EXPECT_EQ(h.first_seq(), 12u);
+  for (int i = 0; i < 250; ++i) h.append(event_of(h, 1, 1000));
+  EXPECT_EQ(h.size(), 100u);
+  EXPECT_EQ(h.first_seq(), 163u);
+  std::vector<std::uint64_t> seqs = read_all(h, 1, 1000);
+  ASSERT_EQ(seqs.size(), 100u);
+  for (std::size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], 163 + i);
+}
+
 TEST(TopicHistory, EvictedEventsAreReleased) {
   topic_history h({.events_max = 2, .bytes_max = 1 << 20, .age_max = ns_per_s});
   event_ref first = event_of(h, 8);
