@@ -102,7 +102,7 @@ server_stats server::stats() const {
     s.idle_timeouts_total += sc.idle_timeouts_total.load();
     const reactor_counters& rc = r->counters();
     s.accepted_total += rc.accepted_total.load();
-    s.handoffs_total += rc.handoffs_out_total.load();
+    s.handoffs_total += rc.handoffs_in_total.load();  // counted before the WELCOME goes out
     s.takeovers_total += rc.takeovers_total.load();
     s.resume_rejected_total += rc.resume_rejected_total.load();
     s.frames_in_total += rc.frames_in_total.load();

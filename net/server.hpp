@@ -30,7 +30,7 @@ struct server_stats {
   std::uint64_t idle_timeouts_total = 0;
   std::uint32_t connections = 0;
   std::uint64_t accepted_total = 0;
-  std::uint64_t handoffs_total = 0;
+  std::uint64_t handoffs_total = 0;  // connections adopted from another reactor (counted before their WELCOME)
   std::uint64_t takeovers_total = 0;
   std::uint64_t resume_rejected_total = 0;
   std::uint64_t frames_in_total = 0;
