@@ -85,29 +85,28 @@ reactor::~reactor() {
 }
 
 void reactor::run(std::atomic<int>& ready_count, std::string& setup_error) {
+  auto report_ready = [&ready_count] {
+    ready_count.fetch_add(1, std::memory_order_release);
+    ready_count.notify_all();
+  };
   ring_ = std::make_unique<io_uring>();
   const uring_setup_result setup = setup_uring(*ring_, config_.ring_entries);
   if (setup.error != 0) {
     ring_.reset();
     setup_error = std::string("io_uring set-up failed: ") + std::strerror(-setup.error);
-    ready_count.fetch_add(1, std::memory_order_release);
-    ready_count.notify_all();
-    return;
+    return report_ready();
   }
   ring_mode_ = setup.mode;
   if (const int error = buffers_.setup(*ring_, config_.recv_buffer_count, config_.recv_buffer_size); error != 0) {
     setup_error = std::string("provided buffer ring set-up failed: ") + std::strerror(-error);
     io_uring_queue_exit(ring_.get());
     ring_.reset();
-    ready_count.fetch_add(1, std::memory_order_release);
-    ready_count.notify_all();
-    return;
+    return report_ready();
   }
   tokens_.resize(group_.reactors.size());
   arm_accept();
   arm_wake();
-  ready_count.fetch_add(1, std::memory_order_release);
-  ready_count.notify_all();
+  report_ready();
 
   const time_ns tick = config_.sessions.wheel.tick_ns;  // the longest sleep: timers are due at most a tick later
   __kernel_timespec wait{.tv_sec = static_cast<long long>(tick / ns_per_s),
@@ -116,6 +115,7 @@ void reactor::run(std::atomic<int>& ready_count, std::string& setup_error) {
     flush_sends();
     io_uring_cqe* first = nullptr;
     const int waited = io_uring_submit_and_wait_timeout(ring_.get(), &first, 1, &wait, nullptr);
+    woke_ns_ = now();
     if (waited < 0 && waited != -ETIME && waited != -EINTR && waited != -EBUSY) {
       log_line(log_level::error,
                "reactor " + std::to_string(index_) + ": io_uring wait failed: " + std::strerror(-waited));
@@ -261,8 +261,6 @@ void reactor::on_accept(int result, bool more) {
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);  // frames are small and latency matters
   // The server-wide cap comes first, before any slot, buffer or message is spent.
   if (group_.connections.fetch_add(1, std::memory_order_acq_rel) >= config_.max_connections) {
-    group_.connections.fetch_sub(1, std::memory_order_acq_rel);
-    counters_.errors_sent_total[static_cast<std::size_t>(proto::error_code::capacity)].add();
     refuse_unadmitted(fd, proto::error_code::capacity, "server connection limit reached");
     return;
   }
@@ -277,11 +275,7 @@ void reactor::on_accept(int result, bool more) {
     admit(fd, source);
     return;
   }
-  if (!post_to(owner, adopt_connection{fd, source})) {
-    group_.connections.fetch_sub(1, std::memory_order_acq_rel);
-    counters_.errors_sent_total[static_cast<std::size_t>(proto::error_code::capacity)].add();
-    refuse_unadmitted(fd, proto::error_code::capacity, "server busy");
-  }
+  if (!post_to(owner, adopt_connection{fd, source})) refuse_unadmitted(fd, proto::error_code::capacity, "server busy");
 }
 
 std::uint32_t reactor::owner_of_source(const source_address& source) const noexcept {
@@ -299,18 +293,15 @@ bool reactor::post_to(std::uint32_t target, reactor_message&& message) {
 
 // Source admission runs on the reactor that owns the source, so its counts are exact.
 void reactor::admit(int fd, const source_address& source) {
-  auto refuse = [&](proto::error_code code, std::string_view reason) {
-    group_.connections.fetch_sub(1, std::memory_order_acq_rel);
-    counters_.errors_sent_total[static_cast<std::size_t>(code)].add();
-    refuse_unadmitted(fd, code, reason);
-  };
-  if (group_.stopping.load(std::memory_order_relaxed)) return refuse(proto::error_code::shutting_down, "shutting down");
+  if (group_.stopping.load(std::memory_order_relaxed)) {
+    return refuse_unadmitted(fd, proto::error_code::shutting_down, "shutting down");
+  }
   const refusal why = sources_.admit(source, now());
-  if (why != refusal::none) return refuse(code_of(why), refusal_name(why));
+  if (why != refusal::none) return refuse_unadmitted(fd, code_of(why), refusal_name(why));
   const std::uint32_t slot = conns_.acquire();
   if (slot == decltype(conns_)::npos) {
     sources_.release(source);
-    return refuse(proto::error_code::capacity, "reactor connection slots full");
+    return refuse_unadmitted(fd, proto::error_code::capacity, "reactor connection slots full");
   }
   connection& c = conns_[slot];
   c.fd = fd;
@@ -325,8 +316,11 @@ void reactor::admit(int fd, const source_address& source) {
 }
 
 // A refusal before the connection has a slot: one best-effort write of the ERROR frame
-// (a fresh socket's send buffer is empty, so it does not block), then close.
+// (a fresh socket's send buffer is empty, so it does not block), then close. The fd
+// counted in the server-wide total, which it leaves here.
 void reactor::refuse_unadmitted(int fd, proto::error_code code, std::string_view reason) {
+  group_.connections.fetch_sub(1, std::memory_order_acq_rel);
+  counters_.errors_sent_total[static_cast<std::size_t>(code)].add();
   std::array<std::byte, proto::header_size + 2 + proto::reason_max> frame_bytes;
   const proto::frame frame = proto::error_frame{code, reason};
   const std::size_t size = proto::encode_frame(frame, frame_bytes);
@@ -404,14 +398,14 @@ void reactor::on_send(connection& c, int result) {
   c.sending.clear();
   if (c.sending.capacity() > idle_buffer_keep) std::vector<std::byte>().swap(c.sending);
   if (c.input_paused && c.out.size() <= pause_threshold() / 2) resume_input(c);
-  if (!c.out.empty()) {
-    if (!c.in_dirty_list) {
-      c.in_dirty_list = true;
-      dirty_.push_back(slot_of(c));
-    }
-    return;
-  }
-  if (c.close_when_flushed) shut_write_and_linger(c);
+  if (!c.out.empty()) return mark_dirty(c);
+  if (c.state == phase::closing) shut_write_and_linger(c);  // the last frames are out
+}
+
+void reactor::mark_dirty(connection& c) {
+  if (c.in_dirty_list) return;
+  c.in_dirty_list = true;
+  dirty_.push_back(slot_of(c));
 }
 
 void reactor::on_message(reactor_message&& message) {
@@ -472,7 +466,6 @@ void reactor::begin_close(connection& c, proto::error_code code, std::string_vie
     counters_.errors_sent_total[static_cast<std::size_t>(code)].add();
     queue_frame(c, proto::error_frame{code, reason});
   }
-  c.close_when_flushed = true;
   if (c.out.empty() && !c.send_in_flight) shut_write_and_linger(c);
 }
 
@@ -500,7 +493,6 @@ void reactor::maybe_finish(connection& c) {
   c.sending.clear();
   if (c.in.capacity() > idle_buffer_keep) std::vector<std::byte>().swap(c.in);
   if (c.out.capacity() > idle_buffer_keep) std::vector<std::byte>().swap(c.out);
-  c.close_when_flushed = false;
   c.write_shut = false;
   c.input_paused = false;
   c.peer_finished = false;

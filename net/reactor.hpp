@@ -96,7 +96,6 @@ class reactor {
     bool recv_armed = false;
     bool send_in_flight = false;
     bool in_dirty_list = false;
-    bool close_when_flushed = false;
     bool write_shut = false;
     bool handoff_overflow = false;  // input past the bound arrived while handing off
     bool input_paused = false;      // output is backed up: not reading until it drains
@@ -127,6 +126,7 @@ class reactor {
   void on_recv(connection& c, const io_uring_cqe& cqe);
   void on_send(connection& c, int result);
   void flush_sends();
+  void mark_dirty(connection& c);  // has output for the next flush_sends()
   void on_message(reactor_message&& message);
   void admit(int fd, const source_address& source);
   void adopt(adopt_session&& message);
@@ -192,7 +192,9 @@ class reactor {
   std::uint64_t wake_value_ = 0;      // the eventfd read's target
   std::uint64_t next_ping_nonce_ = 1;
   bool accept_armed_ = false;
-  time_ns accept_resume_ns_ = 0;  // after a failed accept, when to arm it again
+  time_ns accept_resume_ns_ = 0;
+  time_ns woke_ns_ = 0;  // when the loop last returned from waiting; stamps input activity  // after a failed accept,
+                         // when to arm it again
   std::string ring_mode_;
 
   // Declared last: destroyed first, so the ring is gone before the buffers it used.

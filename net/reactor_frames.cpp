@@ -100,7 +100,8 @@ void reactor::on_frame(connection& c, const proto::frame& frame) {
     return begin_close(c, proto::error_code::unexpected_frame, "the first frame must be HELLO");
   }
   SLUICE_DASSERT(c.state == phase::attached);
-  (void)sessions_.touch(c.session, now());
+  // The wake-up time, not a clock read per frame: activity is tracked to the tick.
+  (void)sessions_.touch(c.session, woke_ns_);
   if (const auto* ping = std::get_if<proto::ping_frame>(&frame)) {
     queue_frame(c, proto::pong_frame{ping->nonce, ping->payload});
   } else if (std::holds_alternative<proto::pong_frame>(frame)) {
@@ -222,8 +223,6 @@ void reactor::adopt(adopt_session&& message) {
   const std::uint32_t slot = conns_.acquire();
   if (slot == decltype(conns_)::npos) {
     release_source_at(message.source_reactor, message.source);
-    group_.connections.fetch_sub(1, std::memory_order_acq_rel);
-    counters_.errors_sent_total[static_cast<std::size_t>(proto::error_code::capacity)].add();
     return refuse_unadmitted(message.fd, proto::error_code::capacity, "reactor connection slots full");
   }
   connection& c = conns_[slot];
@@ -355,10 +354,7 @@ void reactor::queue_frame(connection& c, const proto::frame& frame) {
   c.out.resize(at + size);
   proto::encode_frame(frame, std::span<std::byte>(c.out).subspan(at));
   counters_.frames_out_total.add();
-  if (!c.in_dirty_list) {
-    c.in_dirty_list = true;
-    dirty_.push_back(slot_of(c));
-  }
+  mark_dirty(c);
 }
 
 }  // namespace sluice

@@ -33,25 +33,35 @@ char short_escape(char c) {
 
 bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
 
+// Appends `text` with control characters escaped (the short form where TOML and C have
+// one, else `hex_prefix` and two hex digits), and, when asked, quotes and backslashes
+// and bytes outside ASCII too.
+void append_escaped(std::string& out, std::string_view text, bool escape_quotes, bool escape_non_ascii,
+                    std::string_view hex_prefix) {
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    const bool escaped =
+        is_control(byte) || (escape_quotes && (c == '"' || c == '\\')) || (escape_non_ascii && byte >= 0x80);
+    if (!escaped) {
+      out += c;
+    } else if (const char e = short_escape(c); e != 0) {
+      out += '\\';
+      out += e;
+    } else {
+      out += hex_prefix;
+      out += hex_digits[byte >> 4];
+      out += hex_digits[byte & 0xf];
+    }
+  }
+}
+
 }  // namespace
 
 std::string quote_for_message(std::string_view text) {
   const bool cut = text.size() > message_quote_max;
   if (cut) text = text.substr(0, message_quote_max);
   std::string out = "\"";
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (const char e = short_escape(c); e != 0) {
-      out += '\\';
-      out += e;
-    } else if (is_control(byte) || byte >= 0x80) {
-      out += "\\x";
-      out += hex_digits[byte >> 4];
-      out += hex_digits[byte & 0xf];
-    } else {
-      out += c;
-    }
-  }
+  append_escaped(out, text, true, true, "\\x");
   out += cut ? "\"..." : "\"";
   return out;
 }
@@ -59,37 +69,13 @@ std::string quote_for_message(std::string_view text) {
 std::string escape_controls(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (!is_control(byte)) {
-      out += c;
-    } else if (const char e = short_escape(c); e != 0) {
-      out += '\\';
-      out += e;
-    } else {
-      out += "\\x";
-      out += hex_digits[byte >> 4];
-      out += hex_digits[byte & 0xf];
-    }
-  }
+  append_escaped(out, text, false, false, "\\x");
   return out;
 }
 
 std::string toml_string(std::string_view text) {
   std::string out = "\"";
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (const char e = short_escape(c); e != 0) {
-      out += '\\';
-      out += e;
-    } else if (is_control(byte)) {
-      out += "\\u00";
-      out += hex_digits[byte >> 4];
-      out += hex_digits[byte & 0xf];
-    } else {
-      out += c;  // UTF-8 passes through: TOML strings are UTF-8
-    }
-  }
+  append_escaped(out, text, true, false, "\\u00");  // UTF-8 passes through: TOML strings are UTF-8
   out += '"';
   return out;
 }
