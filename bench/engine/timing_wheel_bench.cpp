@@ -53,9 +53,10 @@ struct wheel_fixture {
 void BM_wheel_schedule_cancel(benchmark::State& state) {
   wheel_fixture f;
   timer_node& extra = f.timers[pending_count].node;
+  const std::vector<std::uint64_t>& delay = delays();  // the harness, not the contender
   std::size_t d = 0;
   for (auto _ : state) {
-    f.wheel.schedule(extra, f.now + delays()[d++ & (delay_count - 1)]);
+    f.wheel.schedule(extra, f.now + delay[d++ & (delay_count - 1)]);
     f.wheel.cancel(extra);
   }
   state.SetItemsProcessed(state.iterations());
@@ -63,12 +64,13 @@ void BM_wheel_schedule_cancel(benchmark::State& state) {
 
 void BM_wheel_schedule_expire(benchmark::State& state) {
   wheel_fixture f;
+  const std::vector<std::uint64_t>& delay = delays();  // the harness, not the contender
   std::size_t d = 0;
   std::int64_t expired = 0;
   for (auto _ : state) {
     ++f.now;
     f.wheel.advance(f.now, UINT32_MAX, [&](timer_node& node) {
-      f.wheel.schedule(node, f.now + delays()[d++ & (delay_count - 1)]);
+      f.wheel.schedule(node, f.now + delay[d++ & (delay_count - 1)]);
       ++expired;
     });
   }
@@ -132,9 +134,10 @@ struct heap_fixture {
 
 void BM_heap_schedule_cancel(benchmark::State& state) {
   heap_fixture f;
+  const std::vector<std::uint64_t>& delay = delays();  // the harness, not the contender
   std::size_t d = 0;
   for (auto _ : state) {
-    f.heap.schedule(pending_count, f.now + delays()[d++ & (delay_count - 1)]);
+    f.heap.schedule(pending_count, f.now + delay[d++ & (delay_count - 1)]);
     f.heap.cancel(pending_count);
   }
   state.SetItemsProcessed(state.iterations());
@@ -142,12 +145,13 @@ void BM_heap_schedule_cancel(benchmark::State& state) {
 
 void BM_heap_schedule_expire(benchmark::State& state) {
   heap_fixture f;
+  const std::vector<std::uint64_t>& delay = delays();  // the harness, not the contender
   std::size_t d = 0;
   std::int64_t expired = 0;
   for (auto _ : state) {
     ++f.now;
     f.heap.expire(f.now, [&](std::uint32_t timer) {
-      f.heap.schedule(timer, f.now + delays()[d++ & (delay_count - 1)]);
+      f.heap.schedule(timer, f.now + delay[d++ & (delay_count - 1)]);
       ++expired;
     });
   }
@@ -166,9 +170,10 @@ struct map_fixture {
 
 void BM_multimap_schedule_cancel(benchmark::State& state) {
   map_fixture f;
+  const std::vector<std::uint64_t>& delay = delays();  // the harness, not the contender
   std::size_t d = 0;
   for (auto _ : state) {
-    f.where[pending_count] = f.map.emplace(f.now + delays()[d++ & (delay_count - 1)], pending_count);
+    f.where[pending_count] = f.map.emplace(f.now + delay[d++ & (delay_count - 1)], pending_count);
     f.map.erase(f.where[pending_count]);
   }
   state.SetItemsProcessed(state.iterations());
@@ -176,6 +181,7 @@ void BM_multimap_schedule_cancel(benchmark::State& state) {
 
 void BM_multimap_schedule_expire(benchmark::State& state) {
   map_fixture f;
+  const std::vector<std::uint64_t>& delay = delays();  // the harness, not the contender
   std::size_t d = 0;
   std::int64_t expired = 0;
   for (auto _ : state) {
@@ -183,7 +189,7 @@ void BM_multimap_schedule_expire(benchmark::State& state) {
     while (!f.map.empty() && f.map.begin()->first <= f.now) {
       const std::uint32_t timer = f.map.begin()->second;
       f.map.erase(f.map.begin());
-      f.where[timer] = f.map.emplace(f.now + delays()[d++ & (delay_count - 1)], timer);
+      f.where[timer] = f.map.emplace(f.now + delay[d++ & (delay_count - 1)], timer);
       ++expired;
     }
   }
