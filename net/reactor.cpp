@@ -26,6 +26,7 @@ constexpr time_ns linger_ns = 2 * ns_per_s;           // after our last byte, ho
 constexpr time_ns close_deadline_ns = 10 * ns_per_s;  // a close never takes longer, even if the peer stops reading
 constexpr time_ns accept_pause_ns = 10 * ns_per_ms;   // after a failed accept (EMFILE, ENOMEM) before re-arming
 constexpr std::size_t idle_buffer_keep = 64 * 1024;   // output buffer capacity kept between bursts
+constexpr std::size_t iov_max = 1024;                 // IOV_MAX on Linux: segments per sendmsg
 
 time_ns monotonic_ns() noexcept {
   timespec ts{};
@@ -71,7 +72,14 @@ reactor::reactor(std::uint32_t index, reactor_group& group, int listen_fd)
       conn_wheel_({.tick_ns = group.config.sessions.wheel.tick_ns, .origin_ns = monotonic_ns()}),
       sessions_(shard_config(group.config, random_u64())),
       links_(group.config.sessions.sessions_max),
-      sources_(limiter_config(group.config, random_u64())) {
+      sources_(limiter_config(group.config, random_u64())),
+      topics_(group.config.topics, random_u64()),
+      subscriptions_(group.config.topics.subscriptions_max, group.config.topics.session_subscriptions_max,
+                     group.config.sessions.sessions_max, random_u64()),
+      publish_rate_(gcra_params::from_rate(group.config.topics.publish_rate_per_s, group.config.topics.publish_burst)),
+      dedup_config_{.entries_max = group.config.topics.dedup_entries,
+                    .ttl_ns = group.config.topics.dedup_ttl_ns,
+                    .hash_seed = random_u64()} {
   origin_ns_ = monotonic_ns();
   for (std::uint32_t slot = 0; slot < conns_.capacity(); ++slot) conns_[slot].timer.slot = slot;
 }
@@ -104,6 +112,8 @@ void reactor::run(std::atomic<int>& ready_count, std::string& setup_error) {
     return report_ready();
   }
   tokens_.resize(group_.reactors.size());
+  batches_.resize(group_.reactors.size());
+  backlog_.resize(group_.reactors.size());
   arm_accept();
   arm_wake();
   report_ready();
@@ -137,6 +147,7 @@ void reactor::run(std::atomic<int>& ready_count, std::string& setup_error) {
     if (!accept_armed_ && now() >= accept_resume_ns_) arm_accept();
     inbox_.drain(inbox_drain_max, [&](reactor_message&& m) { on_message(std::move(m)); });
     retry_source_releases();
+    run_topic_work();
 
     const time_ns t = now();
     conn_wheel_.advance(t, config_.expiry_work_max,
@@ -366,14 +377,24 @@ void reactor::flush_sends() {
     connection& c = conns_[slot];
     c.in_dirty_list = false;
     if (c.fd < 0 || c.send_in_flight || c.out.empty() || c.write_shut) continue;
-    std::swap(c.out, c.sending);
-    c.sent = 0;
-    io_uring_sqe* sqe = next_sqe();
-    io_uring_prep_send(sqe, c.fd, c.sending.data(), c.sending.size(), MSG_NOSIGNAL);
-    io_uring_sqe_set_data64(sqe, encode_tag(op_kind::send, slot, c.generation));
-    c.send_in_flight = true;
+    c.out.swap(c.sending);
+    submit_send(c);
   }
   dirty_.clear();
+}
+
+// One sendmsg for everything in `sending` (up to IOV_MAX segments; the rest follows as
+// soon as it completes).
+void reactor::submit_send(connection& c) {
+  SLUICE_DASSERT(!c.send_in_flight && !c.sending.empty());
+  c.sending.fill_iovecs(c.iov, iov_max);
+  c.message = msghdr{};
+  c.message.msg_iov = c.iov.data();
+  c.message.msg_iovlen = c.iov.size();
+  io_uring_sqe* sqe = next_sqe();
+  io_uring_prep_sendmsg(sqe, c.fd, &c.message, MSG_NOSIGNAL);
+  io_uring_sqe_set_data64(sqe, encode_tag(op_kind::send, slot_of(c), c.generation));
+  c.send_in_flight = true;
 }
 
 void reactor::on_send(connection& c, int result) {
@@ -387,17 +408,15 @@ void reactor::on_send(connection& c, int result) {
     return;
   }
   counters_.bytes_out_total.add(static_cast<std::uint64_t>(result));
-  c.sent += static_cast<std::size_t>(result);
-  if (c.sent < c.sending.size()) {  // a short send: the rest goes now, before anything newer
-    io_uring_sqe* sqe = next_sqe();
-    io_uring_prep_send(sqe, c.fd, c.sending.data() + c.sent, c.sending.size() - c.sent, MSG_NOSIGNAL);
-    io_uring_sqe_set_data64(sqe, encode_tag(op_kind::send, slot_of(c), c.generation));
-    c.send_in_flight = true;
-    return;
+  c.sending.consume(static_cast<std::size_t>(result));
+  // A short send (or more segments than one sendmsg takes): the rest goes now, before
+  // anything newer.
+  if (!c.sending.empty()) return submit_send(c);
+  c.sending.reset(idle_buffer_keep);
+  if (c.out.bytes() <= pause_threshold() / 2) {
+    if (c.input_paused) resume_input(c);
+    if (c.wants_replay && c.fd >= 0) serve_behind(c);
   }
-  c.sending.clear();
-  if (c.sending.capacity() > idle_buffer_keep) std::vector<std::byte>().swap(c.sending);
-  if (c.input_paused && c.out.size() <= pause_threshold() / 2) resume_input(c);
   if (!c.out.empty()) return mark_dirty(c);
   if (c.state == phase::closing) shut_write_and_linger(c);  // the last frames are out
 }
@@ -417,6 +436,8 @@ void reactor::on_message(reactor_message&& message) {
     for (std::uint32_t i = 0; i < r->count; ++i) sources_.release(r->source);
   } else if (auto* misuse = std::get_if<source_misuse>(&message)) {
     sources_.report_misuse(misuse->source, now());
+  } else {
+    on_topic_message(std::move(message));
   }
 }
 
@@ -489,13 +510,13 @@ void reactor::maybe_finish(connection& c) {
   ::close(c.fd);
   c.fd = -1;
   c.in.clear();
-  c.out.clear();
-  c.sending.clear();
+  c.out.reset(idle_buffer_keep);
+  c.sending.reset(idle_buffer_keep);
   if (c.in.capacity() > idle_buffer_keep) std::vector<std::byte>().swap(c.in);
-  if (c.out.capacity() > idle_buffer_keep) std::vector<std::byte>().swap(c.out);
   c.write_shut = false;
   c.input_paused = false;
   c.peer_finished = false;
+  c.wants_replay = false;
   c.handoff_overflow = false;
   c.session = {};
   conns_.release(slot_of(c));

@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <span>
@@ -24,13 +25,18 @@
 #include <vector>
 
 #include "engine/config/server_config.hpp"
+#include "engine/dedup_window.hpp"
+#include "engine/gcra.hpp"
 #include "engine/protocol/frame.hpp"
 #include "engine/session_shard.hpp"
 #include "engine/slab.hpp"
 #include "engine/source_limiter.hpp"
 #include "engine/timing_wheel.hpp"
+#include "engine/topics/subscription_table.hpp"
+#include "engine/topics/topic_owner.hpp"
 #include "net/buffer_ring.hpp"
 #include "net/mailbox.hpp"
+#include "net/output_queue.hpp"
 #include "net/reactor_counters.hpp"
 #include "net/reactor_message.hpp"
 
@@ -66,6 +72,10 @@ class reactor {
   [[nodiscard]] const reactor_counters& counters() const noexcept { return counters_; }
   [[nodiscard]] const session_shard_counters& session_counters() const noexcept { return sessions_.counters(); }
   [[nodiscard]] const source_limiter_counters& source_counters() const noexcept { return sources_.counters(); }
+  [[nodiscard]] const topic_owner_counters& topic_counters() const noexcept { return topics_.counters(); }
+  [[nodiscard]] const subscription_table_counters& subscription_counters() const noexcept {
+    return subscriptions_.counters();
+  }
   [[nodiscard]] std::uint32_t index() const noexcept { return index_; }
   [[nodiscard]] const std::string& ring_mode() const noexcept { return ring_mode_; }
 
@@ -100,18 +110,22 @@ class reactor {
     bool handoff_overflow = false;  // input past the bound arrived while handing off
     bool input_paused = false;      // output is backed up: not reading until it drains
     bool peer_finished = false;     // EOF arrived while paused: close once input is handled
+    bool wants_replay = false;      // a subscription fell behind for lack of output room
     session_ref session;
     pending_hello hello;
-    std::vector<std::byte> in;   // the unparsed tail of the input
-    std::vector<std::byte> out;  // frames queued, not yet handed to the kernel
-    std::vector<std::byte> sending;
-    std::size_t sent = 0;
+    std::vector<std::byte> in;  // the unparsed tail of the input
+    output_queue out;           // frames queued, not yet handed to the kernel
+    output_queue sending;       // handed to the kernel, not yet all sent
+    std::vector<iovec> iov;     // the sendmsg in flight describes `sending` with these
+    msghdr message{};
   };
 
   struct session_link {
     std::uint32_t conn_slot = UINT32_MAX;
     std::uint32_t conn_generation = 0;
     session_id resume_token;
+    gcra_state publish_rate;
+    std::unique_ptr<dedup_window> published;  // made at the session's first PUBLISH
   };
 
   // ---- io (reactor.cpp)
@@ -126,6 +140,7 @@ class reactor {
   void on_recv(connection& c, const io_uring_cqe& cqe);
   void on_send(connection& c, int result);
   void flush_sends();
+  void submit_send(connection& c);
   void mark_dirty(connection& c);  // has output for the next flush_sends()
   void on_message(reactor_message&& message);
   void admit(int fd, const source_address& source);
@@ -166,6 +181,35 @@ class reactor {
   void send_welcome(connection& c, bool resumed, const session_id& id, const session_id& resume_token);
   [[nodiscard]] connection* conn_of(session_ref ref) noexcept;
 
+  // ---- topics (reactor_topics.cpp)
+  void on_subscribe(connection& c, const proto::subscribe_frame& f);
+  void on_unsubscribe(connection& c, const proto::unsubscribe_frame& f);
+  void on_publish(connection& c, const proto::publish_frame& f);
+  void send_ack(connection& c, const proto::ack_frame& ack);
+  void on_topic_message(reactor_message&& message);
+  void handle(topic_subscribe&& m);
+  void handle(topic_subscribed&& m);
+  void handle(topic_unsubscribe&& m);
+  void handle(topic_publish&& m);
+  void handle(topic_published&& m);
+  void handle(event_batch&& m);
+  void handle(replay_request&& m);
+  void handle(replay_page&& m);
+  void deliver(std::uint32_t index, const event_ref& event);
+  void request_replay(std::uint32_t index);
+  void serve_behind(connection& c);
+  void queue_gap(connection& c, std::string_view topic, std::uint64_t first, std::uint64_t last);
+  [[nodiscard]] bool room_for_event(const connection& c, std::size_t size) const noexcept {
+    return c.state == phase::attached && c.out.bytes() + size <= pause_threshold();
+  }
+  void drop_session_topics(std::uint32_t session_slot);
+  // Posts in order: to this reactor through the local queue; elsewhere through the inbox,
+  // or, when that is full, a per-target backlog retried each iteration. False when the
+  // backlog is at its bound too (the message is dropped and counted).
+  bool send_to(std::uint32_t target, reactor_message&& message);
+  void run_topic_work();
+  [[nodiscard]] std::uint32_t owner_of_topic(std::string_view topic) const noexcept;
+
   std::uint32_t index_;
   reactor_group& group_;
   const server_config& config_;
@@ -185,6 +229,13 @@ class reactor {
   session_shard sessions_;
   std::vector<session_link> links_;  // by session slot
   source_limiter sources_;
+  topic_owner topics_;                // the topics this reactor owns
+  subscription_table subscriptions_;  // the subscriptions of this reactor's sessions
+  gcra_params publish_rate_;
+  dedup_window_config dedup_config_;
+  std::vector<std::vector<event_ref>> batches_;      // by target reactor: events published this iteration
+  std::vector<std::deque<reactor_message>> backlog_;  // by target reactor: posts its full inbox refused
+  std::deque<reactor_message> local_;                 // messages from this reactor to itself
   reactor_counters counters_;
 
   std::vector<std::uint32_t> dirty_;  // connections with output to flush

@@ -64,7 +64,7 @@ void reactor::on_bytes(connection& c, std::span<const std::byte> data) {
 std::size_t reactor::parse_frames(connection& c, std::span<const std::byte> data) {
   std::size_t used = 0;
   while (used < data.size()) {
-    if (!c.out.empty() && c.out.size() >= pause_threshold()) {
+    if (!c.out.empty() && c.out.bytes() >= pause_threshold()) {
       // Answers are piling up faster than the client takes them: stop reading until
       // the output drains (on_send resumes). Below the threshold the largest answer
       // (a PONG as big as max_frame) still fits, so a client is never cut for its own
@@ -108,6 +108,7 @@ void reactor::on_frame(connection& c, const proto::frame& frame) {
     // The touch above is all a PONG is for.
   } else if (std::holds_alternative<proto::close_frame>(frame)) {
     const session_ref ref = c.session;  // the session ends for good
+    drop_session_topics(ref.slot);
     links_[ref.slot].conn_slot = UINT32_MAX;
     c.session = {};
     (void)sessions_.close(ref);
@@ -119,11 +120,12 @@ void reactor::on_frame(connection& c, const proto::frame& frame) {
   } else if (std::holds_alternative<proto::hello_frame>(frame)) {
     report_misuse(c);
     begin_close(c, proto::error_code::unexpected_frame, "HELLO was already received");
-  } else if (std::holds_alternative<proto::subscribe_frame>(frame) ||
-             std::holds_alternative<proto::unsubscribe_frame>(frame) ||
-             std::holds_alternative<proto::publish_frame>(frame)) {
-    // Specified in docs/protocol.md; the reactors serve them with the topics release.
-    begin_close(c, proto::error_code::not_implemented, "topics are not available on this server yet");
+  } else if (const auto* publish = std::get_if<proto::publish_frame>(&frame)) {
+    on_publish(c, *publish);
+  } else if (const auto* subscribe = std::get_if<proto::subscribe_frame>(&frame)) {
+    on_subscribe(c, *subscribe);
+  } else if (const auto* unsubscribe = std::get_if<proto::unsubscribe_frame>(&frame)) {
+    on_unsubscribe(c, *unsubscribe);
   } else {
     report_misuse(c);
     begin_close(c, proto::error_code::unexpected_frame, "frame type is server-to-client only");
@@ -268,6 +270,10 @@ void reactor::attach_session(connection& c, const pending_hello& hello) {
       links_[ref.slot].conn_generation = c.generation;
       c.session = ref;
       send_welcome(c, true, hello.id, links_[ref.slot].resume_token);
+      // Subscriptions that missed events while it was away catch up from the history
+      // (a SUBSCRIBE with FROM_SEQ right behind the HELLO moves them first).
+      c.wants_replay = true;
+      serve_behind(c);
       return;
     }
     counters_.resume_rejected_total.add();
@@ -288,6 +294,9 @@ void reactor::attach_session(connection& c, const pending_hello& hello) {
   if (opened.refused != refusal::none) {
     return begin_close(c, proto::error_code::capacity, "session table full");
   }
+  // A slot is reused only once its session ended, whose topic state was dropped then,
+  // except after an eviction (the slab hands the victim's slot straight back).
+  drop_session_topics(opened.ref.slot);
   const session_error activated = sessions_.activate(opened.ref, t);
   SLUICE_ASSERT(activated == session_error::ok);
   session_link& link = links_[opened.ref.slot];
@@ -334,6 +343,7 @@ void reactor::on_session_event(const session_event& event) {
       }
       return;
     case session_event_kind::expired:
+      drop_session_topics(event.ref.slot);
       links_[event.ref.slot] = {};
       return;
   }
@@ -344,15 +354,13 @@ void reactor::on_session_event(const session_event& event) {
 void reactor::queue_frame(connection& c, const proto::frame& frame) {
   if (c.write_shut) return;
   const std::size_t size = proto::encoded_size(frame);
-  if (c.out.size() + size > config_.output_queue_max) {
+  if (c.out.bytes() + size > config_.output_queue_max) {
     counters_.slow_consumer_total.add();
     c.out.clear();
     if (c.state != phase::closing) begin_close(c, proto::error_code::slow_consumer, "output queue full");
     return;
   }
-  const std::size_t at = c.out.size();
-  c.out.resize(at + size);
-  proto::encode_frame(frame, std::span<std::byte>(c.out).subspan(at));
+  proto::encode_frame(frame, c.out.append_bytes(size));
   counters_.frames_out_total.add();
   mark_dirty(c);
 }

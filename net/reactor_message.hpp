@@ -4,11 +4,15 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <variant>
 #include <vector>
 
+#include "engine/protocol/frame.hpp"
 #include "engine/session_id.hpp"
+#include "engine/session_shard.hpp"
 #include "engine/source_limiter.hpp"
+#include "engine/topics/event_record.hpp"
 
 namespace sluice {
 
@@ -43,6 +47,84 @@ struct source_misuse {
   source_address source;
 };
 
-using reactor_message = std::variant<std::monostate, adopt_connection, adopt_session, release_source, source_misuse>;
+// Topic traffic. A topic's owner is the reactor its name hashes to; a subscription
+// lives on its session's reactor and is named in replies by (index, generation), so a
+// reply for a subscription that has since ended is recognised and dropped. One reactor's
+// messages to another arrive in the order it sent them, which the delivery relies on:
+// an answer or page sent before an event batch is handled before it.
+
+// Subscriber's reactor -> owner: a subscription starts (`added`) or moves its position.
+struct topic_subscribe {
+  std::string topic;
+  std::uint32_t from_reactor = 0;
+  std::uint32_t subscription = 0;
+  std::uint32_t generation = 0;
+  bool added = false;
+  std::uint64_t from_seq = 0;  // 0: from the next event
+  std::uint64_t request_id = 0;
+};
+
+// Owner -> subscriber's reactor: where delivery starts.
+struct topic_subscribed {
+  std::uint32_t subscription = 0;
+  std::uint32_t generation = 0;
+  std::uint64_t request_id = 0;
+  proto::error_code status = proto::error_code::none;
+  std::uint64_t start = 0;
+  bool truncated = false;
+  std::uint64_t next_seq = 0;
+};
+
+// Subscriber's reactor -> owner: a subscription counted there has ended.
+struct topic_unsubscribe {
+  std::string topic;
+  std::uint32_t from_reactor = 0;
+};
+
+// Publisher's reactor -> owner: an event encoded with sequence 0; its frame names the topic.
+struct topic_publish {
+  event_ref event;
+  std::uint32_t from_reactor = 0;
+  session_ref session;
+  std::uint64_t request_id = 0;
+  bool ack = false;  // the client wants an ACK on success too
+};
+
+// Owner -> publisher's reactor.
+struct topic_published {
+  session_ref session;
+  std::uint64_t request_id = 0;
+  std::uint64_t seq = 0;
+  proto::error_code status = proto::error_code::none;
+  bool ack = false;
+};
+
+// Owner -> a reactor with subscribers: events in publication order (any topics).
+struct event_batch {
+  std::vector<event_ref> events;
+};
+
+// Subscriber's reactor -> owner: the next history page for one subscription.
+struct replay_request {
+  std::string topic;
+  std::uint32_t from_reactor = 0;
+  std::uint32_t subscription = 0;
+  std::uint32_t generation = 0;
+  std::uint64_t from_seq = 0;
+};
+
+// Owner -> subscriber's reactor.
+struct replay_page {
+  std::uint32_t subscription = 0;
+  std::uint32_t generation = 0;
+  std::vector<event_ref> events;
+  std::uint64_t first_held = 0;  // the oldest sequence the history had
+  std::uint64_t next_seq = 0;    // the topic's next sequence when the page was read
+};
+
+using reactor_message =
+    std::variant<std::monostate, adopt_connection, adopt_session, release_source, source_misuse, topic_subscribe,
+                 topic_subscribed, topic_unsubscribe, topic_publish, topic_published, event_batch, replay_request,
+                 replay_page>;
 
 }  // namespace sluice

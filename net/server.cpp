@@ -109,7 +109,19 @@ server_stats server::stats() const {
     s.frames_out_total += rc.frames_out_total.load();
     s.inbox_full_total += rc.inbox_full_total.load();
     s.slow_consumer_total += rc.slow_consumer_total.load();
-    for (std::size_t i = 0; i < proto::error_code_count; ++i) s.errors_sent_total[i] += rc.errors_sent_total[i].load();
+    for (std::size_t i = 0; i < proto::error_code_count; ++i) {
+      s.errors_sent_total[i] += rc.errors_sent_total[i].load();
+      s.refusals_sent_total[i] += rc.refusals_sent_total[i].load();
+    }
+    s.topics += r->topic_counters().topics.load();
+    s.subscriptions += r->subscription_counters().subscriptions.load();
+    s.published_total += rc.published_total.load();
+    s.publish_duplicates_total += rc.publish_duplicates_total.load();
+    s.events_delivered_total += rc.events_delivered_total.load();
+    s.subscribers_fell_behind_total += rc.subscribers_fell_behind_total.load();
+    s.gap_markers_total += rc.gap_markers_total.load();
+    s.replay_pages_total += rc.replay_pages_total.load();
+    s.topic_messages_dropped_total += rc.topic_messages_dropped_total.load();
   }
   s.connections = group_.connections.load(std::memory_order_relaxed);
   return s;

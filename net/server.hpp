@@ -38,6 +38,17 @@ struct server_stats {
   std::uint64_t inbox_full_total = 0;
   std::uint64_t slow_consumer_total = 0;
   std::array<std::uint64_t, proto::error_code_count> errors_sent_total{};
+  // Topics
+  std::int64_t topics = 0;
+  std::int64_t subscriptions = 0;
+  std::uint64_t published_total = 0;
+  std::uint64_t publish_duplicates_total = 0;
+  std::uint64_t events_delivered_total = 0;
+  std::uint64_t subscribers_fell_behind_total = 0;
+  std::uint64_t gap_markers_total = 0;
+  std::uint64_t replay_pages_total = 0;
+  std::uint64_t topic_messages_dropped_total = 0;
+  std::array<std::uint64_t, proto::error_code_count> refusals_sent_total{};  // ACK statuses, by code
 };
 
 class server {

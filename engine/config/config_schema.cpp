@@ -119,7 +119,7 @@ std::string check_data_dir(std::string_view value) {
   return {};
 }
 
-constexpr std::array<std::string_view, 3> table_names{"server", "sessions", "admission"};
+constexpr std::array<std::string_view, 4> table_names{"server", "sessions", "admission", "topics"};
 constexpr std::array<std::string_view, 2> full_policy_names{"refuse", "evict_lru_detached"};
 static_assert(static_cast<std::size_t>(full_policy::refuse) == 0 &&
               static_cast<std::size_t>(full_policy::evict_lru_detached) == 1);
@@ -128,8 +128,14 @@ using server = server_config;
 using shard = session_shard_config;
 using limiter = source_limiter_config;
 using wheel = timing_wheel_config;
+using topics = topics_config;
+using history = topic_history_limits;
 
-const std::array<key_spec, 28> keys{{
+constexpr std::array<std::string_view, 2> slow_consumer_names{"drop_oldest", "disconnect"};
+static_assert(static_cast<std::size_t>(slow_consumer_policy::drop_oldest) == 0 &&
+              static_cast<std::size_t>(slow_consumer_policy::disconnect) == 1);
+
+const std::array<key_spec, 41> keys{{
     {"server", "listen_address", text<&server::listen_address>(check_listen_address)},
     {"server", "port", count<0, 65'535, &server::port>()},
     {"server", "threads", count<0, 256, &server::threads>()},
@@ -163,6 +169,19 @@ const std::array<key_spec, 28> keys{{
     {"admission", "misuse_rate_per_s", rate<&server::sources, &limiter::misuse_rate_per_s>(1e6)},
     {"admission", "misuse_burst", count<1, 1'000'000, &server::sources, &limiter::misuse_burst>()},
     {"admission", "penalty", duration<0, ns_per_d, &server::sources, &limiter::penalty_ns>()},
+    {"topics", "max_topics", count<1, 16 * mib, &server::topics, &topics::topics_max>()},
+    {"topics", "max_subscriptions", count<1, 64 * mib, &server::topics, &topics::subscriptions_max>()},
+    {"topics", "session_subscriptions", count<1, 65'536, &server::topics, &topics::session_subscriptions_max>()},
+    {"topics", "max_payload", size<0, 64 * mib - 18 - proto::topic_max, &server::topics, &topics::payload_max>()},
+    {"topics", "history_events", count<1, 1u << 24, &server::topics, &topics::history, &history::events_max>()},
+    {"topics", "history_bytes", size<4096, 64 * gib, &server::topics, &topics::history, &history::bytes_max>()},
+    {"topics", "history_age", duration<ns_per_s, 7 * ns_per_d, &server::topics, &topics::history, &history::age_max>()},
+    {"topics", "publish_rate_per_s", rate<&server::topics, &topics::publish_rate_per_s>(1e7)},
+    {"topics", "publish_burst", count<1, 1'000'000, &server::topics, &topics::publish_burst>()},
+    {"topics", "dedup_entries", count<1, 65'536, &server::topics, &topics::dedup_entries>()},
+    {"topics", "dedup_ttl", duration<ns_per_s, ns_per_d, &server::topics, &topics::dedup_ttl_ns>()},
+    {"topics", "replay_page", count<1, 65'536, &server::topics, &topics::replay_page_events>()},
+    {"topics", "slow_consumer", choice<&server::topics, &topics::slow_consumer>(slow_consumer_names)},
 }};
 
 std::string quoted_duration(time_ns value) { return "\"" + format_duration(value) + "\""; }
@@ -224,6 +243,14 @@ std::optional<relation_error> check_relations(const server_config& config) {
                           "\"" + format_size(config.output_queue_max) + "\" is too small for max_frame \"" +
                               format_size(config.max_frame) + "\" (at least max_frame + " +
                               format_size(output_queue_headroom) + " = \"" + format_size(queue_min) + "\")"};
+  }
+  // An EVENT frame carries the payload after 18 bytes of fields and the topic name.
+  const std::uint64_t event_max = std::uint64_t{config.topics.payload_max} + 18 + proto::topic_max;
+  if (event_max > config.max_frame) {
+    return relation_error{"topics", "max_payload",
+                          "\"" + format_size(config.topics.payload_max) + "\" does not fit in an EVENT frame of max_frame \"" +
+                              format_size(config.max_frame) + "\" (at most max_frame - " +
+                              format_size(18 + proto::topic_max) + ")"};
   }
   // A timeout shorter than the wheel's tick cannot be honoured: it fires a tick late.
   const session_shard_config& s = config.sessions;

@@ -12,6 +12,7 @@
 
 #include "engine/session_shard.hpp"
 #include "engine/source_limiter.hpp"
+#include "engine/topics/topics_config.hpp"
 
 namespace sluice {
 
@@ -38,6 +39,9 @@ struct server_config {
   // [admission]
   source_limiter_config sources;
 
+  // [topics]
+  topics_config topics;
+
   // Every field, including the runtime-filled seeds and wheel origin.
   friend bool operator==(const server_config& a, const server_config& b) noexcept;
 };
@@ -46,5 +50,6 @@ struct server_config {
 [[nodiscard]] bool same_timing_wheel_config(const timing_wheel_config& a, const timing_wheel_config& b) noexcept;
 [[nodiscard]] bool same_session_shard_config(const session_shard_config& a, const session_shard_config& b) noexcept;
 [[nodiscard]] bool same_source_limiter_config(const source_limiter_config& a, const source_limiter_config& b) noexcept;
+[[nodiscard]] bool same_topics_config(const topics_config& a, const topics_config& b) noexcept;
 
 }  // namespace sluice

@@ -72,6 +72,15 @@ class event_ref {
     return {record_->data(), record_->size_};
   }
 
+  // Gives a still-private event its sequence and publication time: the topic's owner
+  // does this to an event the publisher's shard encoded before the sequence was known.
+  void stamp(std::uint64_t seq, time_ns published_ns) noexcept {
+    SLUICE_ASSERT(record_ != nullptr);
+    SLUICE_DASSERT(record_->refs() == 1);
+    record_->seq_ = seq;
+    record_->published_ns_ = published_ns;
+  }
+
   void reset() noexcept {
     if (record_ == nullptr) return;
     if (record_->refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {

@@ -68,6 +68,21 @@ connect_burst = 1
 misuse_rate_per_s = 1000000
 misuse_burst = 1_000_000
 penalty = "0s"
+
+[topics]
+max_topics = 1
+max_subscriptions = 67_108_864
+session_subscriptions = 65_536
+max_payload = "65318B"
+history_events = 16_777_216
+history_bytes = "64GiB"
+history_age = "1s"
+publish_rate_per_s = 0.5
+publish_burst = 1
+dedup_entries = 65_536
+dedup_ttl = "1d"
+replay_page = 1
+slow_consumer = "disconnect"
 )");
   ASSERT_TRUE(r.ok()) << r.error;
   const server_config& c = r.config;
@@ -99,6 +114,28 @@ penalty = "0s"
   EXPECT_EQ(c.sources.misuse_rate_per_s, 1e6);
   EXPECT_EQ(c.sources.misuse_burst, 1'000'000u);
   EXPECT_EQ(c.sources.penalty_ns, 0u);
+  EXPECT_EQ(c.topics.topics_max, 1u);
+  EXPECT_EQ(c.topics.subscriptions_max, 67'108'864u);
+  EXPECT_EQ(c.topics.session_subscriptions_max, 65'536u);
+  EXPECT_EQ(c.topics.payload_max, (64u << 10) - 218);  // the largest an EVENT of max_frame 64KiB holds
+  EXPECT_EQ(c.topics.history.events_max, 16'777'216u);
+  EXPECT_EQ(c.topics.history.bytes_max, 64ull << 30);
+  EXPECT_EQ(c.topics.history.age_max, ns_per_s);
+  EXPECT_EQ(c.topics.publish_rate_per_s, 0.5);
+  EXPECT_EQ(c.topics.publish_burst, 1u);
+  EXPECT_EQ(c.topics.dedup_entries, 65'536u);
+  EXPECT_EQ(c.topics.dedup_ttl_ns, 86'400 * ns_per_s);
+  EXPECT_EQ(c.topics.replay_page_events, 1u);
+  EXPECT_EQ(c.topics.slow_consumer, slow_consumer_policy::disconnect);
+}
+
+TEST(config_loader, a_payload_that_cannot_fit_in_an_event_frame_is_refused) {
+  EXPECT_EQ(error_of("[server]\nmax_frame = \"64KiB\"\n[topics]\nmax_payload = \"65319B\"\n"),
+            "sluice.toml: topics.max_payload: \"65319B\" does not fit in an EVENT frame of max_frame \"64KiB\" "
+            "(at most max_frame - 218B)");
+  EXPECT_EQ(error_of("[server]\nmax_frame = \"8KiB\"\n"),
+            "sluice.toml: topics.max_payload: \"64KiB\" does not fit in an EVENT frame of max_frame \"8KiB\" "
+            "(at most max_frame - 218B)");
 }
 
 TEST(config_loader, dotted_keys_are_the_same_as_tables) {
@@ -203,7 +240,11 @@ TEST(config_loader, schema_bounds_are_inclusive_and_enforced) {
       const std::string tick = key.name == "tick" ? "" : "tick = \"100us\"\n";
       return "[" + std::string(key.table) + "]\n" + std::string(key.name) + " = " + value + "\n" +
              (key.table == "sessions" ? tick : "") + (key.name == "max_frame" ? "output_queue_max = \"1GiB\"\n" : "") +
-             (key.name == "output_queue_max" ? "max_frame = \"4146B\"\n" : "");
+             (key.name == "output_queue_max" ? "max_frame = \"4146B\"\n" : "") +
+             // A small max_frame leaves room for a small payload only; the largest payload
+             // needs the largest frame.
+             (key.table == "server" ? "[topics]\nmax_payload = \"0B\"\n" : "") +
+             (key.name == "max_payload" ? "[server]\nmax_frame = \"64MiB\"\noutput_queue_max = \"1GiB\"\n" : "");
     };
     const std::string named = "sluice.toml: " + std::string(key.table) + "." + std::string(key.name) + ": ";
     for (const std::uint64_t ok : {number->min, number->max}) {
@@ -242,7 +283,7 @@ TEST(config_loader, unknown_keys_are_named_with_a_suggestion) {
 
 TEST(config_loader, unknown_tables_are_named) {
   EXPECT_EQ(error_of("[servr]\nport = 1\n"), "sluice.toml: servr: unknown table (did you mean [server]?)");
-  EXPECT_EQ(error_of("[metrics]\n"), "sluice.toml: metrics: unknown table (tables: [server], [sessions], [admission])");
+  EXPECT_EQ(error_of("[metrics]\n"), "sluice.toml: metrics: unknown table (tables: [server], [sessions], [admission], [topics])");
   EXPECT_EQ(error_of("server = 1\n"),
             "sluice.toml: server: expected a table, got an integer (write [server] with its keys below it)");
   EXPECT_EQ(error_of("[[server]]\nport = 1\n").find("sluice.toml: server: expected a table, got an array"), 0u);

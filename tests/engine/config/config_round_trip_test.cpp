@@ -52,6 +52,19 @@ server_config everything_changed() {
   c.sources.misuse_rate_per_s = 123'456.789;
   c.sources.misuse_burst = 1;
   c.sources.penalty_ns = 86'400 * ns_per_s;
+  c.topics.topics_max = 3;
+  c.topics.subscriptions_max = 7;
+  c.topics.session_subscriptions_max = 5;
+  c.topics.payload_max = 999'000;
+  c.topics.history.events_max = 1;
+  c.topics.history.bytes_max = 4097;
+  c.topics.history.age_max = 61 * ns_per_s;
+  c.topics.publish_rate_per_s = 2.5;
+  c.topics.publish_burst = 9;
+  c.topics.dedup_entries = 65'536;
+  c.topics.dedup_ttl_ns = 1'001 * ns_per_ms;
+  c.topics.replay_page_events = 65'536;
+  c.topics.slow_consumer = slow_consumer_policy::disconnect;
   return c;
 }
 

@@ -1,0 +1,110 @@
+// The topics one shard owns (those whose name hashes to it): for each, its history and
+// which shards have subscribers to it, so a published event is handed once to each of
+// those shards and never to the others.
+//
+// Requests arrive already checked by the requester's shard (topic name, payload size,
+// rate); what is left to refuse here is a new topic past topics_max.
+//
+// Thread: owned by one reactor. Bounds: topics_max topics; each history by its limits;
+// per topic one (shard, count) pair per shard with subscribers.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/counter.hpp"
+#include "engine/protocol/frame.hpp"
+#include "engine/topics/event_record.hpp"
+#include "engine/topics/topic_history.hpp"
+#include "engine/topics/topics_config.hpp"
+
+namespace sluice {
+
+struct shard_interest {
+  std::uint32_t shard = 0;
+  std::uint32_t subscriptions = 0;  // > 0
+};
+
+struct topic_owner_counters {
+  gauge topics;
+  counter published_total;
+  counter refused_topics_total;  // requests refused with too_many_topics
+};
+
+class topic_owner {
+ public:
+  topic_owner(const topics_config& config, std::uint64_t hash_seed);
+
+  struct subscribe_outcome {
+    proto::error_code status = proto::error_code::none;
+    std::uint64_t start = 0;   // the first sequence the subscriber gets
+    bool truncated = false;    // events it asked for are gone from the history
+    std::uint64_t next_seq = 0;  // the sequence the topic's next event gets
+  };
+  // A subscription on `shard` starts (`added`) or moves its position. With `from` set
+  // (>= 1), delivery starts there or at the oldest event held; else at the next event.
+  [[nodiscard]] subscribe_outcome subscribe(std::string_view topic, std::uint32_t shard, bool added,
+                                            std::uint64_t from);
+  // A subscription on `shard` ended; a no-op for one that was never counted.
+  void unsubscribe(std::string_view topic, std::uint32_t shard) noexcept;
+
+  struct publish_outcome {
+    proto::error_code status = proto::error_code::none;
+    std::uint64_t seq = 0;
+    event_ref event{};                          // the stamped event, to hand to those shards
+    std::span<const shard_interest> shards{};  // valid until the next call
+  };
+  // Gives `event` (encoded with sequence 0, private to the caller) its topic's next
+  // sequence, stamped into its frame, and keeps it in the history.
+  [[nodiscard]] publish_outcome publish(event_ref event, time_ns now_ns);
+
+  struct page {
+    std::uint64_t first_held = 0;  // the oldest sequence the history still has
+    std::uint64_t next_seq = 0;    // the sequence the topic's next event gets
+  };
+  // Hands at most `max` events from `from` on (oldest first) to `on_event(const event_ref&)`.
+  // An unknown topic reads as empty, at sequence 1.
+  template <class on_event_fn>
+  page read(std::string_view topic, std::uint64_t from, std::uint32_t max, on_event_fn&& on_event) const {
+    const auto it = topics_.find(topic);
+    if (it == topics_.end()) return {1, 1};
+    const topic_history& history = it->second->history;
+    (void)history.read(from, max, on_event);
+    return {history.first_seq(), history.next_seq()};
+  }
+
+  // Applies the age bound to at most `budget` topics, round robin, so no call is long.
+  void expire(time_ns now_ns, std::uint32_t budget);
+
+  [[nodiscard]] std::uint32_t size() const noexcept { return static_cast<std::uint32_t>(order_.size()); }
+  [[nodiscard]] const topic_owner_counters& counters() const noexcept { return counters_; }
+
+ private:
+  struct owned_topic {
+    explicit owned_topic(std::string topic_name, const topic_history_limits& limits)
+        : name(std::move(topic_name)), history(limits) {}
+    std::string name;
+    topic_history history;
+    std::vector<shard_interest> shards;
+  };
+  struct name_hash {
+    using is_transparent = void;
+    std::uint64_t seed = 0;
+    std::size_t operator()(std::string_view name) const noexcept;
+  };
+
+  [[nodiscard]] owned_topic* find_or_create(std::string_view topic);
+
+  topics_config config_;
+  std::unordered_map<std::string_view, std::unique_ptr<owned_topic>, name_hash, std::equal_to<>> topics_;  // keys view names
+  std::vector<owned_topic*> order_;  // for round-robin expiry
+  std::size_t expire_cursor_ = 0;
+  topic_owner_counters counters_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,413 @@
+// The topic side of a reactor (docs/protocol.md, Topics): requests from its sessions,
+// the topics it owns, and delivery to its subscribers. Every step between reactors is a
+// message (reactor_message.hpp); a reactor never touches another's tables.
+//
+// Delivery: the owner appends each event to its history and hands it, in one batch per
+// loop iteration, to every reactor with subscribers. There each subscription queues the
+// event if it is the next sequence it expects and its connection has room; otherwise it
+// is "behind" and is served from the history a page at a time, as its output drains.
+#include <algorithm>
+
+#include "engine/protocol/encoder.hpp"
+#include "engine/protocol/event_view.hpp"
+#include "engine/shard_router.hpp"
+#include "net/reactor.hpp"
+
+namespace sluice {
+namespace {
+
+// What a session's dedup window remembers for a request id, besides an assigned sequence
+// (sequences start at 1).
+constexpr std::uint64_t publish_in_flight = 0;                // the owner has not answered
+constexpr std::uint64_t publish_in_flight_repeated = UINT64_MAX;  // ... and a repeat awaits the answer too
+constexpr std::uint64_t publish_refused = UINT64_MAX - 1;         // a repeat is a new attempt
+
+constexpr std::size_t local_work_max = 65'536;  // local messages handled per iteration
+
+proto::ack_frame refused_ack(std::uint64_t request_id, proto::error_code status, proto::frame_type type) {
+  return proto::ack_frame{.request_id = request_id, .status = status, .request_type = type};
+}
+
+}  // namespace
+
+std::uint32_t reactor::owner_of_topic(std::string_view topic) const noexcept {
+  return shard_of_topic(topic, static_cast<std::uint32_t>(group_.reactors.size()));
+}
+
+void reactor::send_ack(connection& c, const proto::ack_frame& ack) {
+  if (ack.status != proto::error_code::none) {
+    counters_.refusals_sent_total[static_cast<std::size_t>(ack.status)].add();
+  }
+  queue_frame(c, ack);
+}
+
+bool reactor::send_to(std::uint32_t target, reactor_message&& message) {
+  if (target == index_) {
+    local_.push_back(std::move(message));
+    return true;
+  }
+  std::deque<reactor_message>& waiting = backlog_[target];
+  if (waiting.empty() && post_to(target, std::move(message))) return true;
+  if (waiting.size() >= config_.inbox_capacity) {
+    counters_.topic_messages_dropped_total.add();
+    return false;
+  }
+  counters_.topic_backlog_total.add();
+  waiting.push_back(std::move(message));
+  return true;
+}
+
+// Once per loop iteration: local messages, this iteration's event batches, and retries
+// of posts that found a full inbox.
+void reactor::run_topic_work() {
+  std::size_t done = 0;
+  const auto run_local = [&] {
+    while (!local_.empty() && done < local_work_max) {
+      reactor_message m = std::move(local_.front());
+      local_.pop_front();
+      on_topic_message(std::move(m));
+      ++done;
+    }
+  };
+  run_local();
+  for (std::uint32_t target = 0; target < batches_.size(); ++target) {
+    if (batches_[target].empty()) continue;
+    event_batch batch;
+    batch.events.swap(batches_[target]);
+    (void)send_to(target, std::move(batch));  // a lost batch shows as a gap to its subscribers
+  }
+  run_local();  // this reactor's own subscribers get their batch in this iteration too
+  for (std::uint32_t target = 0; target < backlog_.size(); ++target) {
+    std::deque<reactor_message>& waiting = backlog_[target];
+    while (!waiting.empty() && post_to(target, std::move(waiting.front()))) waiting.pop_front();
+  }
+  topics_.expire(woke_ns_, 64);
+}
+
+void reactor::on_topic_message(reactor_message&& message) {
+  std::visit(
+      [this](auto&& m) {
+        using type = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<type, topic_subscribe> || std::is_same_v<type, topic_subscribed> ||
+                      std::is_same_v<type, topic_unsubscribe> || std::is_same_v<type, topic_publish> ||
+                      std::is_same_v<type, topic_published> || std::is_same_v<type, event_batch> ||
+                      std::is_same_v<type, replay_request> || std::is_same_v<type, replay_page>) {
+          handle(std::move(m));
+        }
+      },
+      std::move(message));
+}
+
+// ---- requests from this reactor's sessions
+
+void reactor::on_subscribe(connection& c, const proto::subscribe_frame& f) {
+  constexpr proto::frame_type type = proto::frame_type::subscribe;
+  if (f.request_id == 0) return send_ack(c, refused_ack(0, proto::error_code::bad_request_id, type));
+  if (const proto::error_code bad = proto::check_topic(f.topic); bad != proto::error_code::none) {
+    return send_ack(c, refused_ack(f.request_id, bad, type));
+  }
+  const std::uint32_t owner = owner_of_topic(f.topic);
+  std::uint32_t index = subscriptions_.find(c.session, f.topic);
+  const bool added = index == subscription_table::npos;
+  if (added) {
+    const subscription_table::add_result r = subscriptions_.add(c.session, f.topic, owner);
+    if (r.status != proto::error_code::none) return send_ack(c, refused_ack(f.request_id, r.status, type));
+    index = r.index;
+  }
+  subscription& s = subscriptions_[index];
+  s.state = subscription_state::waiting;  // until the owner says where delivery starts
+  topic_subscribe m;
+  m.topic.assign(f.topic);
+  m.from_reactor = index_;
+  m.subscription = index;
+  m.generation = s.generation;
+  m.added = added;
+  m.from_seq = f.has_from_seq ? std::max<std::uint64_t>(f.from_seq, 1) : 0;
+  m.request_id = f.request_id;
+  if (!send_to(owner, std::move(m))) {
+    if (added) subscriptions_.remove(index);
+    send_ack(c, refused_ack(f.request_id, proto::error_code::capacity, type));
+  }
+}
+
+void reactor::on_unsubscribe(connection& c, const proto::unsubscribe_frame& f) {
+  constexpr proto::frame_type type = proto::frame_type::unsubscribe;
+  if (f.request_id == 0) return send_ack(c, refused_ack(0, proto::error_code::bad_request_id, type));
+  if (const proto::error_code bad = proto::check_topic(f.topic); bad != proto::error_code::none) {
+    return send_ack(c, refused_ack(f.request_id, bad, type));
+  }
+  const std::uint32_t index = subscriptions_.find(c.session, f.topic);
+  if (index == subscription_table::npos) {
+    return send_ack(c, refused_ack(f.request_id, proto::error_code::not_subscribed, type));
+  }
+  const std::uint32_t owner = subscriptions_.owner_of(subscriptions_[index]);
+  subscriptions_.remove(index);
+  (void)send_to(owner, topic_unsubscribe{std::string(f.topic), index_});
+  send_ack(c, proto::ack_frame{.request_id = f.request_id, .request_type = type});
+}
+
+void reactor::on_publish(connection& c, const proto::publish_frame& f) {
+  constexpr proto::frame_type type = proto::frame_type::publish;
+  if (f.request_id == 0) return send_ack(c, refused_ack(0, proto::error_code::bad_request_id, type));
+  if (const proto::error_code bad = proto::check_topic(f.topic); bad != proto::error_code::none) {
+    return send_ack(c, refused_ack(f.request_id, bad, type));
+  }
+  if (f.payload.size() > config_.topics.payload_max) {
+    return send_ack(c, refused_ack(f.request_id, proto::error_code::payload_too_large, type));
+  }
+  session_link& link = links_[c.session.slot];
+  if (!link.published) link.published = std::make_unique<dedup_window>(dedup_config_);
+  std::uint64_t* seen = link.published->find(f.request_id, woke_ns_);
+  if (seen != nullptr && *seen != publish_refused) {
+    counters_.publish_duplicates_total.add();
+    if (*seen == publish_in_flight || *seen == publish_in_flight_repeated) {
+      *seen = publish_in_flight_repeated;  // answered when the owner's answer arrives
+      return;
+    }
+    return send_ack(c, proto::ack_frame{.duplicate = true, .request_id = f.request_id, .seq = *seen,
+                                        .request_type = type});
+  }
+  if (!gcra_try_take(link.publish_rate, publish_rate_, woke_ns_)) {
+    return send_ack(c, refused_ack(f.request_id, proto::error_code::publish_rate_limited, type));
+  }
+  if (seen != nullptr) {
+    *seen = publish_in_flight;  // a refused publish tried again
+  } else {
+    (void)link.published->observe(f.request_id, publish_in_flight, woke_ns_);
+  }
+  const proto::frame event_frame = proto::event_frame{.seq = 0, .topic = f.topic, .payload = f.payload};
+  event_ref event = event_ref::create(0, woke_ns_, static_cast<std::uint32_t>(proto::encoded_size(event_frame)));
+  proto::encode_frame(event_frame, event.writable_frame());
+  topic_publish m;
+  m.event = std::move(event);
+  m.from_reactor = index_;
+  m.session = c.session;
+  m.request_id = f.request_id;
+  m.ack = f.ack;
+  if (!send_to(owner_of_topic(f.topic), std::move(m))) {
+    *link.published->find(f.request_id, woke_ns_) = publish_refused;
+    return send_ack(c, refused_ack(f.request_id, proto::error_code::capacity, type));
+  }
+  counters_.published_total.add();
+}
+
+// ---- as a topic's owner
+
+void reactor::handle(topic_subscribe&& m) {
+  const topic_owner::subscribe_outcome out = topics_.subscribe(m.topic, m.from_reactor, m.added, m.from_seq);
+  topic_subscribed answer;
+  answer.subscription = m.subscription;
+  answer.generation = m.generation;
+  answer.request_id = m.request_id;
+  answer.status = out.status;
+  answer.start = out.start;
+  answer.truncated = out.truncated;
+  answer.next_seq = out.next_seq;
+  (void)send_to(m.from_reactor, std::move(answer));
+}
+
+void reactor::handle(topic_unsubscribe&& m) { topics_.unsubscribe(m.topic, m.from_reactor); }
+
+void reactor::handle(topic_publish&& m) {
+  const std::uint32_t from = m.from_reactor;
+  topic_owner::publish_outcome out = topics_.publish(std::move(m.event), woke_ns_);
+  for (const shard_interest& interest : out.shards) batches_[interest.shard].push_back(out.event);
+  (void)send_to(from, topic_published{m.session, m.request_id, out.seq, out.status, m.ack});
+}
+
+void reactor::handle(replay_request&& m) {
+  counters_.replay_pages_total.add();
+  replay_page page;
+  page.subscription = m.subscription;
+  page.generation = m.generation;
+  page.events.reserve(std::min<std::uint32_t>(config_.topics.replay_page_events, 64));
+  const topic_owner::page p = topics_.read(m.topic, m.from_seq, config_.topics.replay_page_events,
+                                           [&](const event_ref& e) { page.events.push_back(e); });
+  page.first_held = p.first_held;
+  page.next_seq = p.next_seq;
+  (void)send_to(m.from_reactor, std::move(page));
+}
+
+// ---- as the reactor of publishers and subscribers
+
+void reactor::handle(topic_published&& m) {
+  if (sessions_.get(m.session) == nullptr) return;  // the session ended meanwhile
+  session_link& link = links_[m.session.slot];
+  bool repeated = false;
+  if (link.published) {
+    if (std::uint64_t* seen = link.published->find(m.request_id, woke_ns_)) {
+      repeated = *seen == publish_in_flight_repeated;
+      *seen = m.status == proto::error_code::none ? m.seq : publish_refused;
+    }
+  }
+  connection* c = conn_of(m.session);
+  if (c == nullptr) return;  // a retry after resuming is answered from the dedup window
+  constexpr proto::frame_type type = proto::frame_type::publish;
+  if (m.status != proto::error_code::none) {
+    send_ack(*c, refused_ack(m.request_id, m.status, type));
+    if (repeated) send_ack(*c, refused_ack(m.request_id, m.status, type));
+    return;
+  }
+  if (m.ack) send_ack(*c, proto::ack_frame{.request_id = m.request_id, .seq = m.seq, .request_type = type});
+  if (repeated) {
+    send_ack(*c, proto::ack_frame{.duplicate = true, .request_id = m.request_id, .seq = m.seq, .request_type = type});
+  }
+}
+
+void reactor::handle(topic_subscribed&& m) {
+  if (!subscriptions_.current(m.subscription, m.generation)) return;  // unsubscribed meanwhile
+  subscription& s = subscriptions_[m.subscription];
+  connection* c = conn_of(s.session);
+  constexpr proto::frame_type type = proto::frame_type::subscribe;
+  if (m.status != proto::error_code::none) {
+    // Only a new subscription can be refused (a new topic past the owner's bound); the
+    // owner did not count it, so it goes without an unsubscribe.
+    subscriptions_.remove(m.subscription);
+    if (c != nullptr) send_ack(*c, refused_ack(m.request_id, m.status, type));
+    return;
+  }
+  s.next_seq = m.start;
+  s.state = m.start < m.next_seq ? subscription_state::behind : subscription_state::live;
+  if (c == nullptr) return;
+  send_ack(*c, proto::ack_frame{.truncated = m.truncated, .request_id = m.request_id, .seq = m.start,
+                                .request_type = type});
+  if (s.state == subscription_state::behind) request_replay(m.subscription);
+}
+
+void reactor::handle(event_batch&& m) {
+  std::string_view topic;
+  std::span<const std::uint32_t> subscribers;
+  for (const event_ref& event : m.events) {
+    const std::string_view this_topic = proto::event_topic_of(event->frame());
+    if (this_topic != topic) {
+      topic = this_topic;
+      subscribers = subscriptions_.of_topic(topic);
+    }
+    for (const std::uint32_t index : subscribers) deliver(index, event);
+  }
+}
+
+void reactor::deliver(std::uint32_t index, const event_ref& event) {
+  subscription& s = subscriptions_[index];
+  // waiting: the owner's answer sets the position; behind: the history serves it.
+  if (s.state != subscription_state::live || event->seq() < s.next_seq) return;
+  connection* c = conn_of(s.session);
+  if (c == nullptr) {  // detached: served from the history if it resumes
+    s.state = subscription_state::behind;
+    return;
+  }
+  if (event->seq() > s.next_seq) {  // a batch was lost on the way (a full inbox)
+    s.state = subscription_state::behind;
+    return request_replay(index);
+  }
+  const std::size_t size = event->frame().size();
+  if (!room_for_event(*c, size)) {
+    s.state = subscription_state::behind;
+    if (config_.topics.slow_consumer == slow_consumer_policy::disconnect) {
+      if (c->state != phase::attached) return;
+      counters_.slow_consumer_total.add();
+      counters_.errors_sent_total[static_cast<std::size_t>(proto::error_code::slow_consumer)].add();
+      queue_frame(*c, proto::goaway_frame{proto::error_code::slow_consumer, 0,
+                                          "output full: resume, then SUBSCRIBE with FROM_SEQ"});
+      return begin_close(*c, proto::error_code::none, {});
+    }
+    counters_.subscribers_fell_behind_total.add();
+    c->wants_replay = true;  // served once its output drains
+    return;
+  }
+  c->out.append_event(event);
+  mark_dirty(*c);
+  counters_.frames_out_total.add();
+  counters_.events_delivered_total.add();
+  ++s.next_seq;
+}
+
+void reactor::request_replay(std::uint32_t index) {
+  subscription& s = subscriptions_[index];
+  if (s.replay_in_flight) return;
+  replay_request m;
+  m.topic.assign(subscriptions_.topic_of(s));
+  m.from_reactor = index_;
+  m.subscription = index;
+  m.generation = s.generation;
+  m.from_seq = s.next_seq;
+  if (send_to(subscriptions_.owner_of(s), std::move(m))) s.replay_in_flight = true;
+}
+
+void reactor::handle(replay_page&& m) {
+  if (!subscriptions_.current(m.subscription, m.generation)) return;
+  subscription& s = subscriptions_[m.subscription];
+  s.replay_in_flight = false;
+  if (s.state != subscription_state::behind) return;  // a newer SUBSCRIBE moved it: its answer decides
+  connection* c = conn_of(s.session);
+  if (c == nullptr) return;  // detached: served again when it resumes
+  const std::string_view topic = subscriptions_.topic_of(s);
+  for (const event_ref& event : m.events) {
+    if (event->seq() < s.next_seq) continue;
+    if (event->seq() > s.next_seq) {  // the history lost these before this subscriber got them
+      queue_gap(*c, topic, s.next_seq, event->seq() - 1);
+      s.next_seq = event->seq();
+    }
+    if (!room_for_event(*c, event->frame().size())) {
+      c->wants_replay = true;
+      return;
+    }
+    c->out.append_event(event);
+    mark_dirty(*c);
+    counters_.frames_out_total.add();
+    counters_.events_delivered_total.add();
+    ++s.next_seq;
+  }
+  if (m.events.empty() && s.next_seq < m.first_held) {
+    queue_gap(*c, topic, s.next_seq, m.first_held - 1);
+    s.next_seq = m.first_held;
+  }
+  if (s.next_seq >= m.next_seq) {
+    // Caught up: events from m.next_seq on come in batches the owner sends after this page.
+    s.state = subscription_state::live;
+    return;
+  }
+  if (c->out.bytes() <= pause_threshold() / 2) {
+    request_replay(m.subscription);
+  } else {
+    c->wants_replay = true;
+  }
+}
+
+void reactor::queue_gap(connection& c, std::string_view topic, std::uint64_t first, std::uint64_t last) {
+  SLUICE_DASSERT(first <= last);
+  counters_.gap_markers_total.add();
+  const auto payload = proto::gap_payload_of(last);
+  queue_frame(c, proto::event_frame{.gap = true,
+                                    .seq = first,
+                                    .topic = topic,
+                                    .payload = {payload.data(), payload.size()}});
+}
+
+// The connection's output has drained (or its session is back): subscriptions that
+// fell behind ask for their next page.
+void reactor::serve_behind(connection& c) {
+  if (!c.wants_replay || !c.session.valid()) return;
+  c.wants_replay = false;
+  for (const std::uint32_t index : subscriptions_.of_session(c.session.slot)) {
+    if (subscriptions_[index].state == subscription_state::behind) request_replay(index);
+  }
+}
+
+// The session ended for good: its subscriptions go, and the owners stop counting them.
+void reactor::drop_session_topics(std::uint32_t session_slot) {
+  for (;;) {
+    const std::span<const std::uint32_t> mine = subscriptions_.of_session(session_slot);
+    if (mine.empty()) break;
+    const std::uint32_t index = mine.back();
+    const subscription& s = subscriptions_[index];
+    const std::uint32_t owner = subscriptions_.owner_of(s);
+    std::string topic(subscriptions_.topic_of(s));
+    subscriptions_.remove(index);
+    (void)send_to(owner, topic_unsubscribe{std::move(topic), index_});
+  }
+  links_[session_slot].published.reset();
+  links_[session_slot].publish_rate = {};
+}
+
+}  // namespace sluice
