@@ -306,7 +306,6 @@ void reactor::deliver(std::uint32_t index, const event_ref& event) {
     if (config_.topics.slow_consumer == slow_consumer_policy::disconnect) {
       if (c->state != phase::attached) return;
       counters_.slow_consumer_total.add();
-      counters_.errors_sent_total[static_cast<std::size_t>(proto::error_code::slow_consumer)].add();
       queue_frame(*c, proto::goaway_frame{proto::error_code::slow_consumer, 0,
                                           "output full: resume, then SUBSCRIBE with FROM_SEQ"});
       return begin_close(*c, proto::error_code::none, {});
