@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include "engine/config/config_loader.hpp"
 #include "net/csprng.hpp"
 #include "net/listener.hpp"
 #include "net/log.hpp"
@@ -23,6 +24,7 @@ server::~server() { stop(); }
 
 std::string server::start() {
   SLUICE_ASSERT(!running_);
+  if (std::string invalid = check_config(group_.config); !invalid.empty()) return invalid;
   if (std::string missing = missing_kernel_features(); !missing.empty()) return missing;
   const std::uint32_t count = reactor_count_for(group_.config);
   group_.source_seed = random_u64();

@@ -19,4 +19,10 @@ std::string describe_config(const server_config& config) {
   return out;
 }
 
+// The loader already knows every bound and relation; a config that describes itself
+// into text it refuses is invalid for the same reason.
+std::string check_config(const server_config& config) {
+  return load_config(describe_config(config), "configuration").error;
+}
+
 }  // namespace sluice

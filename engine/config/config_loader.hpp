@@ -33,6 +33,10 @@ struct config_result {
 // produce, apart from the runtime-filled fields (hash seeds, wheel origin).
 [[nodiscard]] std::string describe_config(const server_config& config);
 
+// For a server_config built in code rather than loaded: the error load_config would
+// report for it (every key's bounds and the relations between keys), or "" when valid.
+[[nodiscard]] std::string check_config(const server_config& config);
+
 // engine/config/default.toml as embedded at build time: every key at its default, each
 // with a one-line comment. Loading it gives server_config{}.
 [[nodiscard]] std::string_view default_config_toml() noexcept;

@@ -19,6 +19,7 @@ std::vector<std::byte> encoded_ping(std::uint64_t nonce, const std::string& payl
 server_config tight_output_config() {
   server_config config = test_config(1);
   config.max_frame = 16 * 1024;
+  config.topics.payload_max = 1024;  // an EVENT must fit in max_frame
   config.output_queue_max = 64 * 1024;
   return config;
 }

@@ -65,6 +65,7 @@ std::vector<malformed_case> cases(std::uint32_t max_frame) {
 TEST(MalformedFrame, EachClassGetsItsErrorAndACloseWhileOthersCarryOn) {
   server_config config = test_config();
   config.max_frame = 8192;
+  config.topics.payload_max = 1024;  // an EVENT must fit in max_frame
   config.output_queue_max = 16384;
   config.sources.misuse_burst = 1000;  // this test misbehaves on purpose, many times
   running_server server(config);
@@ -94,6 +95,7 @@ TEST(MalformedFrame, EachClassGetsItsErrorAndACloseWhileOthersCarryOn) {
 TEST(MalformedFrame, OversizeLengthIsRefusedWithoutWaitingForTheBody) {
   server_config config = test_config();
   config.max_frame = 8192;
+  config.topics.payload_max = 1024;  // an EVENT must fit in max_frame
   config.output_queue_max = 16384;
   running_server server(config);
   client c = server.connect();

@@ -31,12 +31,16 @@ struct received_ack {
   proto::frame_type request_type = proto::frame_type::publish;
   bool duplicate = false;
   bool truncated = false;
+  std::size_t events_before = 0;  // events received before this ACK
 };
 
 class topic_client {
  public:
-  explicit topic_client(running_server& server) : port_(server.port()) {
+  // Connected, and with a new session unless `open_session` is false (the test then
+  // sends its own HELLO, e.g. a resume).
+  explicit topic_client(running_server& server, bool open_session = true) : port_(server.port()) {
     EXPECT_EQ(c_.connect("127.0.0.1", port_, 2s), "");
+    if (!open_session) return;
     const hello_result h = c_.hello();
     EXPECT_TRUE(h.ok) << h.message;
     credentials_ = h.credentials();
@@ -124,7 +128,7 @@ class topic_client {
       if (e->gap) got.last_dropped = proto::gap_last_dropped(*e);
       events_.push_back(std::move(got));
     } else if (const auto* a = std::get_if<proto::ack_frame>(&r.value)) {
-      acks_.push_back({a->request_id, a->seq, a->status, a->request_type, a->duplicate, a->truncated});
+      acks_.push_back({a->request_id, a->seq, a->status, a->request_type, a->duplicate, a->truncated, events_.size()});
     } else if (const auto* g = std::get_if<proto::goaway_frame>(&r.value)) {
       goaway_ = g->code;
     } else if (const auto* err = std::get_if<proto::error_frame>(&r.value)) {
@@ -134,6 +138,10 @@ class topic_client {
   }
 
   [[nodiscard]] std::vector<received_event>& events() { return events_; }
+  // The events received after `ack`: a SUBSCRIBE's ACK starts the stream it asked for.
+  [[nodiscard]] std::vector<received_event> events_after(const received_ack& ack) const {
+    return {events_.begin() + static_cast<std::ptrdiff_t>(ack.events_before), events_.end()};
+  }
   [[nodiscard]] std::vector<received_ack>& acks() { return acks_; }
   [[nodiscard]] std::optional<proto::error_code> goaway() const { return goaway_; }
   [[nodiscard]] std::optional<proto::error_code> error() const { return error_; }
