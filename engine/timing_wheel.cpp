@@ -8,31 +8,38 @@ namespace {
 static_assert(std::is_standard_layout_v<timer_node>, "a timer_link* must convert back to its timer_node");
 static_assert(sizeof(timer_node) == 32);
 
-constexpr std::uint64_t slot_mask = timing_wheel::slots_per_level - 1;
+using wheel = timing_wheel;
+
+constexpr unsigned shift_of(unsigned level) noexcept { return level * wheel::slot_bits; }
+constexpr std::uint64_t slot_mask = wheel::slots_per_level - 1;
 
 // Bits of `tick` that select its slot at `level`.
 constexpr unsigned group_of(std::uint64_t tick, unsigned level) noexcept {
-  return static_cast<unsigned>((tick >> (level * timing_wheel::slot_bits)) & slot_mask);
+  return static_cast<unsigned>((tick >> shift_of(level)) & slot_mask);
 }
 
 // The level of the highest slot-bit group in which `a` and `b` differ (0 if equal).
 constexpr unsigned level_of_difference(std::uint64_t a, std::uint64_t b) noexcept {
   const std::uint64_t diff = a ^ b;
-  return diff == 0 ? 0 : static_cast<unsigned>(63 - std::countl_zero(diff)) / timing_wheel::slot_bits;
+  return diff == 0 ? 0 : static_cast<unsigned>(63 - std::countl_zero(diff)) / wheel::slot_bits;
 }
 
 // `tick` with every group below `level` cleared and the group at `level` set to `index`.
 constexpr std::uint64_t slot_start(std::uint64_t tick, unsigned level, unsigned index) noexcept {
-  const unsigned above = (level + 1) * timing_wheel::slot_bits;
+  const unsigned above = shift_of(level) + wheel::slot_bits;
   const std::uint64_t high = above >= 64 ? 0 : (tick >> above) << above;
-  return high | (std::uint64_t{index} << (level * timing_wheel::slot_bits));
+  return high | (std::uint64_t{index} << shift_of(level));
 }
+
+constexpr unsigned slot_of(unsigned level, unsigned index) noexcept { return level * wheel::slots_per_level + index; }
+
+static_assert(level_of_difference(0, UINT64_MAX) == wheel::level_count - 1);
 
 }  // namespace
 
 timing_wheel::timing_wheel(timing_wheel_config config) : config_(config), per_tick_(config.tick_ns) {
   SLUICE_ASSERT(config_.tick_ns > 0);
-  static_assert(level_count * slots_per_level * lane_count <= UINT16_MAX + 1);
+  static_assert(slot_count * lane_count <= UINT16_MAX + 1, "head_ is 16 bits");
   for (timer_link& head : heads_) head.prev = head.next = &head;
 }
 
@@ -53,7 +60,7 @@ timing_wheel::~timing_wheel() {
   SLUICE_DASSERT(node.deadline_tick_ >= cursor_tick_);
   const unsigned level = level_of_difference(node.deadline_tick_, cursor_tick_);
   const unsigned index = group_of(node.deadline_tick_, level);
-  const unsigned slot = level * slots_per_level + index;
+  const unsigned slot = slot_of(level, index);
   const unsigned lane = file_lane_++ % lane_count;
   const unsigned head_index = slot * lane_count + lane;
   timer_link& head = heads_[head_index];
@@ -62,8 +69,20 @@ timing_wheel::~timing_wheel() {
   node.link_.next = &head;
   head.prev->next = &node.link_;
   head.prev = &node.link_;
+  if (lanes_occupied_[slot] == 0) mark_occupied(slot);
   lanes_occupied_[slot] |= static_cast<std::uint8_t>(1u << lane);
-  occupied_[level] |= std::uint64_t{1} << index;
+}
+
+inline void timing_wheel::mark_occupied(unsigned slot) noexcept {
+  const unsigned level = slot / slots_per_level;
+  occupied_[slot / 64] |= std::uint64_t{1} << (slot % 64);
+  occupied_summary_[level] |= std::uint64_t{1} << (slot % slots_per_level / 64);
+}
+
+inline void timing_wheel::mark_empty(unsigned slot) noexcept {
+  std::uint64_t& word = occupied_[slot / 64];
+  word &= ~(std::uint64_t{1} << (slot % 64));
+  if (word == 0) occupied_summary_[slot / slots_per_level] &= ~(std::uint64_t{1} << (slot % slots_per_level / 64));
 }
 
 [[gnu::always_inline]] inline void timing_wheel::unlink(timer_node& node) noexcept {
@@ -81,7 +100,7 @@ timing_wheel::~timing_wheel() {
   if (head.next != &head) return;
   const unsigned slot = node.head_ / lane_count;
   lanes_occupied_[slot] &= static_cast<std::uint8_t>(~(1u << (node.head_ % lane_count)));
-  if (lanes_occupied_[slot] == 0) occupied_[slot / slots_per_level] &= ~(std::uint64_t{1} << (slot % slots_per_level));
+  if (lanes_occupied_[slot] == 0) mark_empty(slot);
 }
 
 // Takes the front node of the next non-empty lane after the last one popped, and
@@ -127,7 +146,7 @@ timer_node* timing_wheel::next_due(std::uint32_t& work, std::uint32_t work_max) 
       // are empty at such a boundary, so this single cascade per tick suffices.
       const unsigned level = cursor_tick_ == 0 ? 0 : level_of_difference(cursor_tick_, cursor_tick_ - 1);
       if (level > 0) {
-        const unsigned slot = level * slots_per_level + group_of(cursor_tick_, level);
+        const unsigned slot = slot_of(level, group_of(cursor_tick_, level));
         while (!slot_empty(slot)) {
           if (work == work_max) return nullptr;
           file(*pop_front(slot));
@@ -168,10 +187,17 @@ timer_node* timing_wheel::next_due(std::uint32_t& work, std::uint32_t work_max) 
 std::uint64_t timing_wheel::next_event_tick() const noexcept {
   for (unsigned level = 0; level < level_count; ++level) {
     const unsigned current = group_of(cursor_tick_, level);
-    const std::uint64_t later =
-        current == slots_per_level - 1 ? 0 : occupied_[level] & (~std::uint64_t{0} << (current + 1));
-    SLUICE_DASSERT(level == 0 || (occupied_[level] & ~later) == 0);
-    if (later != 0) return slot_start(cursor_tick_, level, static_cast<unsigned>(std::countr_zero(later)));
+    const unsigned word = current / 64;
+    const unsigned bit = current % 64;
+    const std::uint64_t* words = &occupied_[level * words_per_level];
+    const std::uint64_t later = bit == 63 ? 0 : words[word] & (~std::uint64_t{0} << (bit + 1));
+    if (later != 0) return slot_start(cursor_tick_, level, word * 64 + static_cast<unsigned>(std::countr_zero(later)));
+    const std::uint64_t later_words =
+        word + 1 >= words_per_level ? 0 : occupied_summary_[level] & (~std::uint64_t{0} << (word + 1));
+    if (later_words != 0) {
+      const auto w = static_cast<unsigned>(std::countr_zero(later_words));
+      return slot_start(cursor_tick_, level, w * 64 + static_cast<unsigned>(std::countr_zero(words[w])));
+    }
   }
   return UINT64_MAX;
 }
@@ -180,7 +206,7 @@ bool timing_wheel::has_due_work() const noexcept {
   if (cursor_tick_ > target_tick_) return false;
   if (cascade_pending_ && cursor_tick_ != 0) {
     const unsigned level = level_of_difference(cursor_tick_, cursor_tick_ - 1);
-    if (level > 0 && !slot_empty(level * slots_per_level + group_of(cursor_tick_, level))) return true;
+    if (level > 0 && !slot_empty(slot_of(level, group_of(cursor_tick_, level)))) return true;
   }
   if (!slot_empty(group_of(cursor_tick_, 0))) return true;
   return next_event_tick() <= target_tick_;

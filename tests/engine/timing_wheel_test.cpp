@@ -137,11 +137,11 @@ TEST(timing_wheel, budget_bounds_work_per_call_and_loses_nothing) {
 TEST(timing_wheel, cascade_work_counts_against_the_budget) {
   std::vector<named_timer> timers(50);
   timing_wheel wheel;
-  for (auto& t : timers) wheel.schedule(t.node, 100'000 * ns_per_ms);  // level 2
+  for (auto& t : timers) wheel.schedule(t.node, 1'000'000 * ns_per_ms);  // level 2: bit 19 of the tick
   fired_log log;
   std::uint32_t calls = 0;
   for (timing_wheel::advance_result r; calls == 0 || r.backlog; ++calls) {
-    r = wheel.advance(100'000 * ns_per_ms, 8, log);
+    r = wheel.advance(1'000'000 * ns_per_ms, 8, log);
     EXPECT_LE(r.work, 8u);
   }
   EXPECT_EQ(log.names.size(), 50u);
