@@ -3,7 +3,7 @@
 // The reactor hands the whole queue to the kernel in one sendmsg, as an iovec per
 // segment, once per loop iteration, however many events are pending.
 //
-// Thread: the connection's reactor. Bound: the caller checks bytes() against its
+// Thread: the connection's reactor. Bound: the caller checks footprint() against its
 // limit before appending (see reactor::queue_frame and the event delivery).
 #pragma once
 
@@ -22,6 +22,12 @@ class output_queue {
  public:
   [[nodiscard]] std::size_t bytes() const noexcept { return bytes_; }
   [[nodiscard]] bool empty() const noexcept { return bytes_ == 0; }
+  // What the queue holds against its connection's bound: the unsent bytes plus a
+  // segment record per pending segment, so a queue of tiny events is charged for its
+  // bookkeeping too.
+  [[nodiscard]] std::size_t footprint() const noexcept {
+    return bytes_ + (segments_.size() - front_) * sizeof(segment);
+  }
 
   // Room for `size` bytes of a frame encoded in place; adjacent frames share a segment.
   [[nodiscard]] std::span<std::byte> append_bytes(std::size_t size);

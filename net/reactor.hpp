@@ -200,13 +200,20 @@ class reactor {
   void serve_behind(connection& c);
   void queue_gap(connection& c, std::string_view topic, std::uint64_t first, std::uint64_t last);
   [[nodiscard]] bool room_for_event(const connection& c, std::size_t size) const noexcept {
-    return c.state == phase::attached && c.out.bytes() + size <= pause_threshold();
+    return c.state == phase::attached && output_held(c) + size <= pause_threshold();
+  }
+  // Output a connection holds against output_queue_max: queued, and handed to the
+  // kernel but not yet sent.
+  [[nodiscard]] static std::size_t output_held(const connection& c) noexcept {
+    return c.out.footprint() + c.sending.footprint();
   }
   void drop_session_topics(std::uint32_t session_slot);
   // Posts in order: to this reactor through the local queue; elsewhere through the inbox,
-  // or, when that is full, a per-target backlog retried each iteration. False when the
-  // backlog is at its bound too (the message is dropped and counted).
-  bool send_to(std::uint32_t target, reactor_message&& message);
+  // or, when that is full, a per-target backlog retried each iteration. Never drops;
+  // requests check request_room first (see reactor_topics.cpp).
+  void send_to(std::uint32_t target, reactor_message&& message);
+  [[nodiscard]] bool request_room(std::uint32_t target) const noexcept;
+  void refuse_congested(connection& c, std::uint64_t request_id, proto::frame_type type);
   void run_topic_work();
   [[nodiscard]] std::uint32_t owner_of_topic(std::string_view topic) const noexcept;
 
@@ -233,9 +240,10 @@ class reactor {
   subscription_table subscriptions_;  // the subscriptions of this reactor's sessions
   gcra_params publish_rate_;
   dedup_window_config dedup_config_;
-  std::vector<std::vector<event_ref>> batches_;      // by target reactor: events published this iteration
+  std::vector<std::vector<event_ref>> batches_;       // by target reactor: events published this iteration
   std::vector<std::deque<reactor_message>> backlog_;  // by target reactor: posts its full inbox refused
   std::deque<reactor_message> local_;                 // messages from this reactor to itself
+  bool downstream_full_ = false;                      // some backlog_ is at inbox_capacity: refuse publishes
   reactor_counters counters_;
 
   std::vector<std::uint32_t> dirty_;  // connections with output to flush

@@ -27,16 +27,16 @@ struct reactor_counters {
   counter slow_consumer_total;    // connections closed because their output queue was full
   counter input_paused_total;     // times reading stopped because a connection's output was backed up
   counter client_errors_total;    // ERROR frames received from clients
-  std::array<counter, proto::error_code_count> errors_sent_total;  // ERROR frames sent, by code
+  std::array<counter, proto::error_code_count> errors_sent_total;    // ERROR frames sent, by code
   std::array<counter, proto::error_code_count> refusals_sent_total;  // topic requests refused (ACK status), by code
-  counter published_total;             // PUBLISH requests accepted from this reactor's sessions
-  counter publish_duplicates_total;    // PUBLISH requests answered from the dedup window
-  counter events_delivered_total;      // EVENT frames queued to subscribers (live and replayed)
-  counter subscribers_fell_behind_total;  // drop_oldest: a subscriber's output was full, it is served from history
-  counter gap_markers_total;           // GAP events sent: the history had lost events a subscriber needed
-  counter replay_pages_total;          // history pages served by this reactor as a topic owner
-  counter topic_backlog_total;         // posts that waited because the target's inbox was full
-  counter topic_messages_dropped_total;  // posts dropped: the target's inbox and backlog were both full
+  counter published_total;                 // events this reactor, as their owner, gave a sequence
+  counter publish_duplicates_total;        // PUBLISH requests answered from the dedup window
+  counter events_delivered_total;          // EVENT frames queued to subscribers (live and replayed)
+  counter subscribers_fell_behind_total;   // drop_oldest: a subscriber's output was full, it is served from history
+  counter gap_markers_total;               // GAP events sent: the history had lost events a subscriber needed
+  counter replay_pages_total;              // history pages served by this reactor as a topic owner
+  counter topic_backlog_total;             // posts that waited because the target's inbox was full
+  counter topic_requests_congested_total;  // SUBSCRIBE/PUBLISH refused (capacity): the way to the owner is full
 };
 
 }  // namespace sluice

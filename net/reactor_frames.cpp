@@ -64,7 +64,7 @@ void reactor::on_bytes(connection& c, std::span<const std::byte> data) {
 std::size_t reactor::parse_frames(connection& c, std::span<const std::byte> data) {
   std::size_t used = 0;
   while (used < data.size()) {
-    if (!c.out.empty() && c.out.bytes() >= pause_threshold()) {
+    if (!c.out.empty() && output_held(c) >= pause_threshold()) {
       // Answers are piling up faster than the client takes them: stop reading until
       // the output drains (on_send resumes). Below the threshold the largest answer
       // (a PONG as big as max_frame) still fits, so a client is never cut for its own
@@ -354,7 +354,7 @@ void reactor::on_session_event(const session_event& event) {
 void reactor::queue_frame(connection& c, const proto::frame& frame) {
   if (c.write_shut) return;
   const std::size_t size = proto::encoded_size(frame);
-  if (c.out.bytes() + size > config_.output_queue_max) {
+  if (output_held(c) + size > config_.output_queue_max) {
     counters_.slow_consumer_total.add();
     c.out.clear();
     if (c.state != phase::closing) begin_close(c, proto::error_code::slow_consumer, "output queue full");

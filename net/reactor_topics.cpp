@@ -18,7 +18,7 @@ namespace {
 
 // What a session's dedup window remembers for a request id, besides an assigned sequence
 // (sequences start at 1).
-constexpr std::uint64_t publish_in_flight = 0;                // the owner has not answered
+constexpr std::uint64_t publish_in_flight = 0;                    // the owner has not answered
 constexpr std::uint64_t publish_in_flight_repeated = UINT64_MAX;  // ... and a repeat awaits the answer too
 constexpr std::uint64_t publish_refused = UINT64_MAX - 1;         // a repeat is a new attempt
 
@@ -41,20 +41,34 @@ void reactor::send_ack(connection& c, const proto::ack_frame& ack) {
   queue_frame(c, ack);
 }
 
-bool reactor::send_to(std::uint32_t target, reactor_message&& message) {
+// Nothing between reactors is dropped. Requests from sessions (SUBSCRIBE, PUBLISH) are
+// admitted only while the way to their owner has room (request_room); everything they
+// cause later (answers, event batches, replay pages, unsubscribes) is always sent, and
+// its amount is bounded by what was admitted: one answer per request, one page in
+// flight per subscription, and per target one batch per iteration, merged into the
+// backlog's last batch while the target's inbox is full. An owner whose backlog is full
+// refuses further publishes (downstream_full_), so batches stop growing too.
+void reactor::send_to(std::uint32_t target, reactor_message&& message) {
   if (target == index_) {
     local_.push_back(std::move(message));
-    return true;
+    return;
   }
   std::deque<reactor_message>& waiting = backlog_[target];
-  if (waiting.empty() && post_to(target, std::move(message))) return true;
-  if (waiting.size() >= config_.inbox_capacity) {
-    counters_.topic_messages_dropped_total.add();
-    return false;
-  }
+  if (waiting.empty() && post_to(target, std::move(message))) return;
   counters_.topic_backlog_total.add();
+  auto* batch = std::get_if<event_batch>(&message);
+  auto* last = waiting.empty() ? nullptr : std::get_if<event_batch>(&waiting.back());
+  if (batch != nullptr && last != nullptr) {
+    last->events.insert(last->events.end(), std::make_move_iterator(batch->events.begin()),
+                        std::make_move_iterator(batch->events.end()));
+    return;
+  }
   waiting.push_back(std::move(message));
-  return true;
+}
+
+bool reactor::request_room(std::uint32_t target) const noexcept {
+  const std::size_t queued = target == index_ ? local_.size() : backlog_[target].size();
+  return queued < config_.inbox_capacity;
 }
 
 // Once per loop iteration: local messages, this iteration's event batches, and retries
@@ -74,13 +88,16 @@ void reactor::run_topic_work() {
     if (batches_[target].empty()) continue;
     event_batch batch;
     batch.events.swap(batches_[target]);
-    (void)send_to(target, std::move(batch));  // a lost batch shows as a gap to its subscribers
+    send_to(target, std::move(batch));
   }
   run_local();  // this reactor's own subscribers get their batch in this iteration too
   for (std::uint32_t target = 0; target < backlog_.size(); ++target) {
     std::deque<reactor_message>& waiting = backlog_[target];
     while (!waiting.empty() && post_to(target, std::move(waiting.front()))) waiting.pop_front();
   }
+  downstream_full_ = std::any_of(backlog_.begin(), backlog_.end(), [&](const std::deque<reactor_message>& waiting) {
+    return waiting.size() >= config_.inbox_capacity;
+  });
   topics_.expire(woke_ns_, 64);
 }
 
@@ -107,6 +124,7 @@ void reactor::on_subscribe(connection& c, const proto::subscribe_frame& f) {
     return send_ack(c, refused_ack(f.request_id, bad, type));
   }
   const std::uint32_t owner = owner_of_topic(f.topic);
+  if (!request_room(owner)) return refuse_congested(c, f.request_id, type);
   std::uint32_t index = subscriptions_.find(c.session, f.topic);
   const bool added = index == subscription_table::npos;
   if (added) {
@@ -124,10 +142,12 @@ void reactor::on_subscribe(connection& c, const proto::subscribe_frame& f) {
   m.added = added;
   m.from_seq = f.has_from_seq ? std::max<std::uint64_t>(f.from_seq, 1) : 0;
   m.request_id = f.request_id;
-  if (!send_to(owner, std::move(m))) {
-    if (added) subscriptions_.remove(index);
-    send_ack(c, refused_ack(f.request_id, proto::error_code::capacity, type));
-  }
+  send_to(owner, std::move(m));
+}
+
+void reactor::refuse_congested(connection& c, std::uint64_t request_id, proto::frame_type type) {
+  counters_.topic_requests_congested_total.add();
+  send_ack(c, refused_ack(request_id, proto::error_code::capacity, type));
 }
 
 void reactor::on_unsubscribe(connection& c, const proto::unsubscribe_frame& f) {
@@ -142,7 +162,7 @@ void reactor::on_unsubscribe(connection& c, const proto::unsubscribe_frame& f) {
   }
   const std::uint32_t owner = subscriptions_.owner_of(subscriptions_[index]);
   subscriptions_.remove(index);
-  (void)send_to(owner, topic_unsubscribe{std::string(f.topic), index_});
+  send_to(owner, topic_unsubscribe{std::string(f.topic), index_});
   send_ack(c, proto::ack_frame{.request_id = f.request_id, .request_type = type});
 }
 
@@ -164,9 +184,11 @@ void reactor::on_publish(connection& c, const proto::publish_frame& f) {
       *seen = publish_in_flight_repeated;  // answered when the owner's answer arrives
       return;
     }
-    return send_ack(c, proto::ack_frame{.duplicate = true, .request_id = f.request_id, .seq = *seen,
-                                        .request_type = type});
+    return send_ack(
+        c, proto::ack_frame{.duplicate = true, .request_id = f.request_id, .seq = *seen, .request_type = type});
   }
+  const std::uint32_t owner = owner_of_topic(f.topic);
+  if (!request_room(owner)) return refuse_congested(c, f.request_id, type);
   if (!gcra_try_take(link.publish_rate, publish_rate_, woke_ns_)) {
     return send_ack(c, refused_ack(f.request_id, proto::error_code::publish_rate_limited, type));
   }
@@ -184,11 +206,7 @@ void reactor::on_publish(connection& c, const proto::publish_frame& f) {
   m.session = c.session;
   m.request_id = f.request_id;
   m.ack = f.ack;
-  if (!send_to(owner_of_topic(f.topic), std::move(m))) {
-    *link.published->find(f.request_id, woke_ns_) = publish_refused;
-    return send_ack(c, refused_ack(f.request_id, proto::error_code::capacity, type));
-  }
-  counters_.published_total.add();
+  send_to(owner, std::move(m));
 }
 
 // ---- as a topic's owner
@@ -203,16 +221,21 @@ void reactor::handle(topic_subscribe&& m) {
   answer.start = out.start;
   answer.truncated = out.truncated;
   answer.next_seq = out.next_seq;
-  (void)send_to(m.from_reactor, std::move(answer));
+  send_to(m.from_reactor, std::move(answer));
 }
 
 void reactor::handle(topic_unsubscribe&& m) { topics_.unsubscribe(m.topic, m.from_reactor); }
 
 void reactor::handle(topic_publish&& m) {
   const std::uint32_t from = m.from_reactor;
+  if (downstream_full_) {  // a subscriber shard is not draining its inbox: accept no more events
+    counters_.topic_requests_congested_total.add();
+    return send_to(from, topic_published{m.session, m.request_id, 0, proto::error_code::capacity, m.ack});
+  }
   topic_owner::publish_outcome out = topics_.publish(std::move(m.event), woke_ns_);
   for (const shard_interest& interest : out.shards) batches_[interest.shard].push_back(out.event);
-  (void)send_to(from, topic_published{m.session, m.request_id, out.seq, out.status, m.ack});
+  if (out.status == proto::error_code::none) counters_.published_total.add();
+  send_to(from, topic_published{m.session, m.request_id, out.seq, out.status, m.ack});
 }
 
 void reactor::handle(replay_request&& m) {
@@ -225,7 +248,7 @@ void reactor::handle(replay_request&& m) {
                                            [&](const event_ref& e) { page.events.push_back(e); });
   page.first_held = p.first_held;
   page.next_seq = p.next_seq;
-  (void)send_to(m.from_reactor, std::move(page));
+  send_to(m.from_reactor, std::move(page));
 }
 
 // ---- as the reactor of publishers and subscribers
@@ -269,8 +292,8 @@ void reactor::handle(topic_subscribed&& m) {
   s.next_seq = m.start;
   s.state = m.start < m.next_seq ? subscription_state::behind : subscription_state::live;
   if (c == nullptr) return;
-  send_ack(*c, proto::ack_frame{.truncated = m.truncated, .request_id = m.request_id, .seq = m.start,
-                                .request_type = type});
+  send_ack(
+      *c, proto::ack_frame{.truncated = m.truncated, .request_id = m.request_id, .seq = m.start, .request_type = type});
   if (s.state == subscription_state::behind) request_replay(m.subscription);
 }
 
@@ -296,7 +319,7 @@ void reactor::deliver(std::uint32_t index, const event_ref& event) {
     s.state = subscription_state::behind;
     return;
   }
-  if (event->seq() > s.next_seq) {  // a batch was lost on the way (a full inbox)
+  if (event->seq() > s.next_seq) {  // not expected (batches are never dropped); the history repairs it
     s.state = subscription_state::behind;
     return request_replay(index);
   }
@@ -330,7 +353,8 @@ void reactor::request_replay(std::uint32_t index) {
   m.subscription = index;
   m.generation = s.generation;
   m.from_seq = s.next_seq;
-  if (send_to(subscriptions_.owner_of(s), std::move(m))) s.replay_in_flight = true;
+  send_to(subscriptions_.owner_of(s), std::move(m));
+  s.replay_in_flight = true;
 }
 
 void reactor::handle(replay_page&& m) {
@@ -366,7 +390,7 @@ void reactor::handle(replay_page&& m) {
     s.state = subscription_state::live;
     return;
   }
-  if (c->out.bytes() <= pause_threshold() / 2) {
+  if (output_held(*c) <= pause_threshold() / 2) {
     request_replay(m.subscription);
   } else {
     c->wants_replay = true;
@@ -377,10 +401,8 @@ void reactor::queue_gap(connection& c, std::string_view topic, std::uint64_t fir
   SLUICE_DASSERT(first <= last);
   counters_.gap_markers_total.add();
   const auto payload = proto::gap_payload_of(last);
-  queue_frame(c, proto::event_frame{.gap = true,
-                                    .seq = first,
-                                    .topic = topic,
-                                    .payload = {payload.data(), payload.size()}});
+  queue_frame(
+      c, proto::event_frame{.gap = true, .seq = first, .topic = topic, .payload = {payload.data(), payload.size()}});
 }
 
 // The connection's output has drained (or its session is back): subscriptions that
@@ -403,7 +425,7 @@ void reactor::drop_session_topics(std::uint32_t session_slot) {
     const std::uint32_t owner = subscriptions_.owner_of(s);
     std::string topic(subscriptions_.topic_of(s));
     subscriptions_.remove(index);
-    (void)send_to(owner, topic_unsubscribe{std::move(topic), index_});
+    send_to(owner, topic_unsubscribe{std::move(topic), index_});
   }
   links_[session_slot].published.reset();
   links_[session_slot].publish_rate = {};

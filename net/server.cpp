@@ -123,7 +123,7 @@ server_stats server::stats() const {
     s.subscribers_fell_behind_total += rc.subscribers_fell_behind_total.load();
     s.gap_markers_total += rc.gap_markers_total.load();
     s.replay_pages_total += rc.replay_pages_total.load();
-    s.topic_messages_dropped_total += rc.topic_messages_dropped_total.load();
+    s.topic_requests_congested_total += rc.topic_requests_congested_total.load();
   }
   s.connections = group_.connections.load(std::memory_order_relaxed);
   return s;

@@ -47,7 +47,7 @@ struct server_stats {
   std::uint64_t subscribers_fell_behind_total = 0;
   std::uint64_t gap_markers_total = 0;
   std::uint64_t replay_pages_total = 0;
-  std::uint64_t topic_messages_dropped_total = 0;
+  std::uint64_t topic_requests_congested_total = 0;
   std::array<std::uint64_t, proto::error_code_count> refusals_sent_total{};  // ACK statuses, by code
 };
 

@@ -63,6 +63,22 @@ TEST(OutputQueue, AnEventIsSharedNotCopied) {
   EXPECT_EQ(e->refs(), 1u);
 }
 
+// The bound counts bookkeeping: 1,000 one-byte events cost far more than 1,000 bytes,
+// and what is sent stops counting.
+TEST(OutputQueue, FootprintChargesEachPendingSegment) {
+  output_queue q;
+  const event_ref e = event_with("x");
+  for (int i = 0; i < 1000; ++i) q.append_event(e);
+  EXPECT_EQ(q.bytes(), 1000u);
+  EXPECT_GE(q.footprint(), 1000u * (1 + 16));
+  q.consume(500);
+  EXPECT_EQ(q.bytes(), 500u);
+  EXPECT_GE(q.footprint(), 500u * (1 + 16));
+  EXPECT_LT(q.footprint(), 1000u * (1 + 16));
+  q.consume(500);
+  EXPECT_EQ(q.footprint(), 0u);
+}
+
 TEST(OutputQueue, PartialSendsResumeMidSegment) {
   output_queue q;
   put(q, "hello ");

@@ -10,8 +10,8 @@
 #include <thread>
 
 #include "engine/shard_router.hpp"
-#include "tests/net/support/topic_client.hpp"
 #include "tests/net/support/test_server.hpp"
+#include "tests/net/support/topic_client.hpp"
 
 namespace sluice::test {
 namespace {
@@ -98,7 +98,7 @@ TEST(Topics, EveryReactorsSubscribersGetEveryPublishersEventsOnceAndInOrder) {
   for (auto& s : subscribers) {
     ASSERT_TRUE(s->await_events(total));
     EXPECT_EQ(expect_complete(s->events(), 1, total), 0u);  // no gaps when nobody lags
-    std::map<std::string, int> next_index;  // per publisher, its own order
+    std::map<std::string, int> next_index;                  // per publisher, its own order
     for (const received_event& e : s->events()) {
       EXPECT_EQ(e.topic, topic);
       const std::string publisher = e.payload.substr(0, e.payload.find(':'));
@@ -107,6 +107,81 @@ TEST(Topics, EveryReactorsSubscribersGetEveryPublishersEventsOnceAndInOrder) {
   }
   EXPECT_EQ(server.stats().published_total, total);
   EXPECT_EQ(server.stats().gap_markers_total, 0u);
+}
+
+// A full way to a topic's owner refuses new requests with ACK capacity and loses nothing
+// already accepted: every PUBLISH gets exactly one ACK, the accepted ones hold sequences
+// 1..n, and every subscriber gets all n in order, with no gap. Inboxes of 64 messages
+// and publishes pipelined by the thousand make the congestion certain.
+TEST(Topics, CongestionRefusesRequestsButLosesNothingAccepted) {
+  constexpr std::uint32_t reactors = 2;
+  server_config config = topics_config_for_tests(reactors);
+  config.inbox_capacity = 64;
+  running_server server(config);
+  const std::string topic = "congested";
+
+  std::vector<std::unique_ptr<topic_client>> subscribers;
+  std::set<std::uint32_t> covered;
+  for (int i = 0; i < 32 && covered.size() < reactors; ++i) {
+    auto s = std::make_unique<topic_client>(server);
+    ASSERT_EQ(s->subscribe(topic, 1).status, proto::error_code::none);
+    covered.insert(reactor_of(*s, reactors));
+    subscribers.push_back(std::move(s));
+  }
+  ASSERT_EQ(covered.size(), reactors);
+
+  constexpr int publishers = 2;
+  constexpr std::uint64_t per_publisher = 3'000;
+  std::vector<std::map<std::uint64_t, std::string>> accepted(publishers);  // seq -> payload
+  std::vector<std::uint64_t> refused(publishers, 0);
+  std::vector<std::thread> threads;
+  for (int p = 0; p < publishers; ++p) {
+    threads.emplace_back([&, p] {
+      topic_client pub(server);
+      std::vector<std::byte> burst;  // one send: the server reads thousands of requests at once
+      for (std::uint64_t id = 1; id <= per_publisher; ++id) {
+        const std::string payload = std::to_string(p) + ":" + std::to_string(id);
+        const proto::frame f = proto::publish_frame{.ack = true, .request_id = id, .topic = topic, .payload = payload};
+        const std::size_t at = burst.size();
+        burst.resize(at + proto::encoded_size(f));
+        proto::encode_frame(f, std::span<std::byte>(burst).subspan(at));
+      }
+      ASSERT_TRUE(pub.raw().send_bytes(burst));
+      for (std::uint64_t id = 1; id <= per_publisher; ++id) {
+        const received_ack a = pub.await_ack(id, 20s);
+        ASSERT_EQ(a.request_id, id);
+        if (a.status == proto::error_code::capacity) {
+          ++refused[p];
+          continue;
+        }
+        ASSERT_EQ(a.status, proto::error_code::none);
+        accepted[p][a.seq] = std::to_string(p) + ":" + std::to_string(id);
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+
+  std::map<std::uint64_t, std::string> all;
+  std::uint64_t refused_total = 0;
+  for (int p = 0; p < publishers; ++p) {
+    all.insert(accepted[p].begin(), accepted[p].end());
+    refused_total += refused[p];
+  }
+  EXPECT_GT(refused_total, 0u) << "no congestion: the test did not test it";
+  ASSERT_FALSE(all.empty());
+  const std::uint64_t n = all.size();
+  EXPECT_EQ(all.begin()->first, 1u);
+  EXPECT_EQ(all.rbegin()->first, n);  // no sequence was skipped
+  EXPECT_EQ(n + refused_total, publishers * per_publisher);
+  for (auto& s : subscribers) {
+    ASSERT_TRUE(s->await_events_up_to(n, 20s));
+    EXPECT_EQ(expect_complete(s->events(), 1, n), 0u);
+    for (const received_event& e : s->events()) EXPECT_EQ(e.payload, all[e.seq]) << "seq " << e.seq;
+  }
+  const server_stats stats = server.stats();
+  EXPECT_EQ(stats.published_total, n);
+  EXPECT_EQ(stats.topic_requests_congested_total, refused_total);
+  EXPECT_EQ(stats.gap_markers_total, 0u);
 }
 
 TEST(Topics, SubscribeFromSeqReplaysTheHistoryThenGoesLive) {
@@ -173,8 +248,8 @@ TEST(Topics, AResumedSessionGetsWhatItMissedInOrder) {
   back.raw().disconnect();
   ASSERT_TRUE(eventually([&] { return server.stats().sessions_detached == 1; }));
   topic_client again(server, false);
-  ASSERT_TRUE(again.raw().send_frame(proto::hello_frame{
-      .resume = true, .id = credentials.id, .resume_token = credentials.resume_token}));
+  ASSERT_TRUE(again.raw().send_frame(
+      proto::hello_frame{.resume = true, .id = credentials.id, .resume_token = credentials.resume_token}));
   again.send_subscribe("news", 9, std::uint64_t{2});
   const received_ack a = again.await_ack(9);
   EXPECT_EQ(a.seq, 2u);
@@ -231,8 +306,8 @@ TEST(Topics, EveryLimitIsAnAckStatusAndTheConnectionStaysOpen) {
   EXPECT_EQ(c.unsubscribe("b", 8).status, error_code::none);
   EXPECT_EQ(c.publish("b", 9, std::string(17, 'x')).status, error_code::payload_too_large);
   EXPECT_EQ(c.publish("b", 10, std::string(16, 'x')).status, error_code::none);
-  EXPECT_EQ(c.publish("c", 11, "x").status, error_code::none);         // the third topic
-  EXPECT_EQ(c.publish("d", 12, "x").status, error_code::too_many_topics);  // a fourth
+  EXPECT_EQ(c.publish("c", 11, "x").status, error_code::none);                  // the third topic
+  EXPECT_EQ(c.publish("d", 12, "x").status, error_code::too_many_topics);       // a fourth
   EXPECT_EQ(c.publish("b", 13, "x").status, error_code::publish_rate_limited);  // burst of 3 spent
   EXPECT_EQ(c.subscribe("e", 14).status, error_code::too_many_topics);
 
