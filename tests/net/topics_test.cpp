@@ -207,6 +207,28 @@ TEST(Topics, SubscribeFromSeqReplaysTheHistoryThenGoesLive) {
   EXPECT_EQ(late.subscribe("t", 1).seq, 13u);
 }
 
+// A backlog larger than a page comes a page per step, all of it, in order, while live
+// events published meanwhile follow without a gap or a repeat.
+TEST(Topics, AReplayLongerThanAPageComesInPagesInOrder) {
+  server_config config = topics_config_for_tests(2);
+  config.topics.replay_page_events = 4;
+  running_server server(config);
+  topic_client pub(server);
+  constexpr std::uint64_t backlog = 50;
+  for (std::uint64_t i = 1; i <= backlog; ++i) pub.send_publish("paged", i, "e" + std::to_string(i), i == backlog);
+  ASSERT_EQ(pub.await_ack(backlog).seq, backlog);
+
+  const std::uint64_t pages_before = server.stats().replay_pages_total;
+  topic_client sub(server);
+  ASSERT_EQ(sub.subscribe("paged", 1, std::uint64_t{1}).seq, 1u);
+  for (std::uint64_t i = backlog + 1; i <= backlog + 10; ++i)
+    pub.send_publish("paged", i, "e" + std::to_string(i), false);
+  ASSERT_TRUE(sub.await_events_up_to(backlog + 10));
+  EXPECT_EQ(expect_complete(sub.events(), 1, backlog + 10), 0u);
+  for (const received_event& e : sub.events()) EXPECT_EQ(e.payload, "e" + std::to_string(e.seq));
+  EXPECT_GE(server.stats().replay_pages_total - pages_before, backlog / 4);
+}
+
 TEST(Topics, AGapLargerThanTheHistoryIsSignalledWithTheFirstHeldSequence) {
   server_config config = topics_config_for_tests(2);
   config.topics.history.events_max = 5;
