@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/net/bench_server_config.hpp"
 #include "engine/protocol/decoder.hpp"
 #include "engine/protocol/encoder.hpp"
 #include "net/client.hpp"
@@ -258,13 +259,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   set_log_fd(-1);
-  server_config config;
-  config.port = 0;
-  config.threads = o.server_threads;
-  config.max_connections = 20'000;
-  config.sessions.sessions_max = 20'000;
-  config.sources.connections_per_source_max = 20'000;
-  config.sources.connect_burst = 20'000;
+  server_config config = bench_server_config(o.server_threads);
   config.topics.publish_rate_per_s = 1e7;
   config.topics.publish_burst = 1'000'000;
   config.topics.dedup_entries = 4'096;  // the largest window, 4x over

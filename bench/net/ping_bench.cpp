@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/net/bench_server_config.hpp"
 #include "bench/net/echo_server.hpp"
 #include "engine/protocol/decoder.hpp"
 #include "engine/protocol/encoder.hpp"
@@ -206,14 +207,7 @@ int main(int argc, char** argv) {
   }
   result sluice_result;
   {
-    server_config config;
-    config.port = 0;
-    config.threads = o.server_threads;
-    config.max_connections = 20'000;
-    config.sessions.sessions_max = 20'000;
-    config.sources.connections_per_source_max = 20'000;
-    config.sources.connect_burst = 20'000;
-    server s(config);
+    server s(bench_server_config(o.server_threads));
     if (const std::string error = s.start(); !error.empty()) {
       std::fprintf(stderr, "sluice: %s\n", error.c_str());
       return 1;
