@@ -115,7 +115,14 @@ server_stats server::stats() const {
       s.errors_sent_total[i] += rc.errors_sent_total[i].load();
       s.refusals_sent_total[i] += rc.refusals_sent_total[i].load();
     }
-    s.topics += r->topic_counters().topics.load();
+    const topic_owner_counters& tc = r->topic_counters();
+    s.topics += tc.topics.load();
+    s.history_bytes += tc.history_bytes.load();
+    s.history_evicted_count_total += tc.history.evicted_count_total.load();
+    s.history_evicted_bytes_total += tc.history.evicted_bytes_total.load();
+    s.history_evicted_age_total += tc.history.evicted_age_total.load();
+    s.history_evicted_budget_total += tc.history.evicted_budget_total.load();
+    s.topics_forgotten_total += tc.forgotten_topics_total.load();
     s.subscriptions += r->subscription_counters().subscriptions.load();
     s.published_total += rc.published_total.load();
     s.publish_duplicates_total += rc.publish_duplicates_total.load();
@@ -124,6 +131,7 @@ server_stats server::stats() const {
     s.gap_markers_total += rc.gap_markers_total.load();
     s.replay_pages_total += rc.replay_pages_total.load();
     s.topic_requests_congested_total += rc.topic_requests_congested_total.load();
+    s.topic_backlog_total += rc.topic_backlog_total.load();
   }
   s.connections = group_.connections.load(std::memory_order_relaxed);
   return s;

@@ -48,6 +48,13 @@ struct server_stats {
   std::uint64_t gap_markers_total = 0;
   std::uint64_t replay_pages_total = 0;
   std::uint64_t topic_requests_congested_total = 0;
+  std::uint64_t topic_backlog_total = 0;
+  std::int64_t history_bytes = 0;
+  std::uint64_t history_evicted_count_total = 0;  // by reason: history_events, history_bytes,
+  std::uint64_t history_evicted_bytes_total = 0;  // history_age, history_shard_bytes
+  std::uint64_t history_evicted_age_total = 0;
+  std::uint64_t history_evicted_budget_total = 0;
+  std::uint64_t topics_forgotten_total = 0;
   std::array<std::uint64_t, proto::error_code_count> refusals_sent_total{};  // ACK statuses, by code
 };
 

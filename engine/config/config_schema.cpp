@@ -20,6 +20,7 @@
 namespace sluice::config {
 namespace {
 
+constexpr std::uint64_t kib = 1u << 10;
 constexpr std::uint64_t mib = 1u << 20;
 constexpr std::uint64_t gib = 1u << 30;
 constexpr time_ns ns_per_min = 60 * ns_per_s;
@@ -135,7 +136,7 @@ constexpr std::array<std::string_view, 2> slow_consumer_names{"drop_oldest", "di
 static_assert(static_cast<std::size_t>(slow_consumer_policy::drop_oldest) == 0 &&
               static_cast<std::size_t>(slow_consumer_policy::disconnect) == 1);
 
-const std::array<key_spec, 41> keys{{
+const std::array<key_spec, 42> keys{{
     {"server", "listen_address", text<&server::listen_address>(check_listen_address)},
     {"server", "port", count<0, 65'535, &server::port>()},
     {"server", "threads", count<0, 256, &server::threads>()},
@@ -176,6 +177,7 @@ const std::array<key_spec, 41> keys{{
     {"topics", "history_events", count<1, 1u << 24, &server::topics, &topics::history, &history::events_max>()},
     {"topics", "history_bytes", size<4096, 64 * gib, &server::topics, &topics::history, &history::bytes_max>()},
     {"topics", "history_age", duration<ns_per_s, 7 * ns_per_d, &server::topics, &topics::history, &history::age_max>()},
+    {"topics", "history_shard_bytes", size<64 * kib, 1024 * gib, &server::topics, &topics::history_shard_bytes_max>()},
     {"topics", "publish_rate_per_s", rate<&server::topics, &topics::publish_rate_per_s>(1e7)},
     {"topics", "publish_burst", count<1, 1'000'000, &server::topics, &topics::publish_burst>()},
     {"topics", "dedup_entries", count<1, 65'536, &server::topics, &topics::dedup_entries>()},
@@ -248,9 +250,9 @@ std::optional<relation_error> check_relations(const server_config& config) {
   const std::uint64_t event_max = std::uint64_t{config.topics.payload_max} + 18 + proto::topic_max;
   if (event_max > config.max_frame) {
     return relation_error{"topics", "max_payload",
-                          "\"" + format_size(config.topics.payload_max) + "\" does not fit in an EVENT frame of max_frame \"" +
-                              format_size(config.max_frame) + "\" (at most max_frame - " +
-                              format_size(18 + proto::topic_max) + ")"};
+                          "\"" + format_size(config.topics.payload_max) +
+                              "\" does not fit in an EVENT frame of max_frame \"" + format_size(config.max_frame) +
+                              "\" (at most max_frame - " + format_size(18 + proto::topic_max) + ")"};
   }
   // A timeout shorter than the wheel's tick cannot be honoured: it fires a tick late.
   const session_shard_config& s = config.sessions;

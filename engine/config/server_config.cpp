@@ -5,11 +5,11 @@
 
 namespace sluice {
 
-static_assert(sizeof(server_config) == 304, "server_config changed: update operator==");
+static_assert(sizeof(server_config) == 312, "server_config changed: update operator==");
 static_assert(sizeof(timing_wheel_config) == 16, "timing_wheel_config changed: update same_timing_wheel_config");
 static_assert(sizeof(session_shard_config) == 64, "session_shard_config changed: update same_session_shard_config");
 static_assert(sizeof(source_limiter_config) == 56, "source_limiter_config changed: update same_source_limiter_config");
-static_assert(sizeof(topics_config) == 72, "topics_config changed: update same_topics_config");
+static_assert(sizeof(topics_config) == 80, "topics_config changed: update same_topics_config");
 
 bool same_timing_wheel_config(const timing_wheel_config& a, const timing_wheel_config& b) noexcept {
   return a.tick_ns == b.tick_ns && a.origin_ns == b.origin_ns;
@@ -33,10 +33,10 @@ bool same_topics_config(const topics_config& a, const topics_config& b) noexcept
   return a.topics_max == b.topics_max && a.subscriptions_max == b.subscriptions_max &&
          a.session_subscriptions_max == b.session_subscriptions_max && a.payload_max == b.payload_max &&
          a.history.events_max == b.history.events_max && a.history.bytes_max == b.history.bytes_max &&
-         a.history.age_max == b.history.age_max && a.publish_rate_per_s == b.publish_rate_per_s &&
-         a.publish_burst == b.publish_burst && a.dedup_entries == b.dedup_entries &&
-         a.dedup_ttl_ns == b.dedup_ttl_ns && a.replay_page_events == b.replay_page_events &&
-         a.slow_consumer == b.slow_consumer;
+         a.history.age_max == b.history.age_max && a.history_shard_bytes_max == b.history_shard_bytes_max &&
+         a.publish_rate_per_s == b.publish_rate_per_s && a.publish_burst == b.publish_burst &&
+         a.dedup_entries == b.dedup_entries && a.dedup_ttl_ns == b.dedup_ttl_ns &&
+         a.replay_page_events == b.replay_page_events && a.slow_consumer == b.slow_consumer;
 }
 
 bool operator==(const server_config& a, const server_config& b) noexcept {

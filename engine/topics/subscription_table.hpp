@@ -97,7 +97,7 @@ class subscription_table {
   std::vector<std::uint32_t> free_subs_;
   std::uint32_t size_ = 0;
   std::vector<std::vector<std::uint32_t>> by_session_;  // by session slot
-  std::deque<local_topic> topics_;  // a deque: growing it never moves a name the index views
+  std::deque<local_topic> topics_;                      // a deque: growing it never moves a name the index views
   std::vector<std::uint32_t> free_topics_;
   std::unordered_map<std::string_view, std::uint32_t, name_hash, std::equal_to<>> topic_index_;  // keys view names
   subscription_table_counters counters_;

@@ -10,8 +10,8 @@ constexpr std::uint32_t initial_ring = 16;  // a quiet topic costs 128 bytes of 
 
 }  // namespace
 
-topic_history::topic_history(const topic_history_limits& limits)
-    : limits_(limits), ring_(std::min(initial_ring, limits.events_max)) {
+topic_history::topic_history(const topic_history_limits& limits, topic_history_counters* shared)
+    : limits_(limits), ring_(std::min(initial_ring, limits.events_max)), counters_(shared ? shared : &own_counters_) {
   SLUICE_ASSERT(limits_.events_max > 0);
 }
 
@@ -42,27 +42,39 @@ void topic_history::drop_oldest(counter& reason) {
 void topic_history::append(event_ref event) {
   SLUICE_ASSERT(event && event->seq() == next_seq_);
   const std::uint64_t size = event->frame().size();
-  if (count_ == limits_.events_max) drop_oldest(counters_.evicted_count_total);
-  while (count_ > 0 && bytes_ + size > limits_.bytes_max) drop_oldest(counters_.evicted_bytes_total);
+  if (count_ == limits_.events_max) drop_oldest(counters_->evicted_count_total);
+  while (count_ > 0 && bytes_ + size > limits_.bytes_max) drop_oldest(counters_->evicted_bytes_total);
   if (count_ == ring_.size()) grow();
   ring_[(next_seq_ - 1) % ring_.size()] = std::move(event);
   ++next_seq_;
   ++count_;
   bytes_ += size;
-  counters_.appended_total.add();
+  counters_->appended_total.add();
 }
 
 void topic_history::expire(time_ns now_ns) {
   while (count_ > 1) {
     const event_ref& oldest = at(first_seq());
     if (now_ns < oldest->published_ns() || now_ns - oldest->published_ns() <= limits_.age_max) break;
-    drop_oldest(counters_.evicted_age_total);
+    drop_oldest(counters_->evicted_age_total);
   }
+}
+
+bool topic_history::evict_oldest() {
+  if (count_ <= 1) return false;
+  drop_oldest(counters_->evicted_budget_total);
+  return true;
+}
+
+bool topic_history::idle(time_ns now_ns) const noexcept {
+  if (count_ == 0) return true;
+  const time_ns newest = at(next_seq_ - 1)->published_ns();
+  return now_ns > newest && now_ns - newest > limits_.age_max;
 }
 
 topic_history::position topic_history::locate(std::uint64_t from) const noexcept {
   SLUICE_ASSERT(from >= 1);
-  if (from > next_seq_) return {next_seq_, false};
+  if (from > next_seq_) return {next_seq_, true};
   if (from < first_seq()) return {first_seq(), true};
   return {from, false};
 }

@@ -34,14 +34,19 @@ struct topic_history_limits {
 
 struct topic_history_counters {
   counter appended_total;
-  counter evicted_count_total;  // dropped to stay within events_max
-  counter evicted_bytes_total;  // dropped to stay within bytes_max
-  counter evicted_age_total;    // dropped by expire()
+  counter evicted_count_total;   // dropped to stay within events_max
+  counter evicted_bytes_total;   // dropped to stay within bytes_max
+  counter evicted_age_total;     // dropped by expire()
+  counter evicted_budget_total;  // dropped by evict_oldest(): the owner's shard-wide byte budget
 };
 
 class topic_history {
  public:
-  explicit topic_history(const topic_history_limits& limits);
+  // Counts into `shared` when given (an owner sums all its topics there), else into
+  // counters of its own.
+  explicit topic_history(const topic_history_limits& limits, topic_history_counters* shared = nullptr);
+  topic_history(const topic_history&) = delete;
+  topic_history& operator=(const topic_history&) = delete;
 
   // The sequence the next event gets: the caller stamps it into the frame it encodes.
   [[nodiscard]] std::uint64_t next_seq() const noexcept { return next_seq_; }
@@ -55,13 +60,18 @@ class topic_history {
   void append(event_ref event);
   // Drops the events published more than age_max before `now_ns` (the newest stays).
   void expire(time_ns now_ns);
+  // Drops the oldest event unless it is the newest; false when nothing could go.
+  bool evict_oldest();
+  // Nothing here is replayable any more: empty, or the newest event is past age_max.
+  [[nodiscard]] bool idle(time_ns now_ns) const noexcept;
 
   struct position {
     std::uint64_t start = 0;  // the first sequence a reader from `from` gets
     bool truncated = false;   // events in [from, start) are gone from the history
   };
   // Where delivery to a reader wanting everything from `from` (>= 1) begins. A `from`
-  // past next_seq() starts at next_seq(): the future cannot be replayed early.
+  // past next_seq() starts at next_seq() and is truncated: the reader saw sequences this
+  // history never gave (its topic was forgotten and restarted since).
   [[nodiscard]] position locate(std::uint64_t from) const noexcept;
 
   // Hands the events with sequences in [from, next_seq()) to `on_event(const event_ref&)`,
@@ -74,7 +84,7 @@ class topic_history {
     return seq < next_seq_ ? seq : next_seq_;
   }
 
-  [[nodiscard]] const topic_history_counters& counters() const noexcept { return counters_; }
+  [[nodiscard]] const topic_history_counters& counters() const noexcept { return *counters_; }
 
  private:
   [[nodiscard]] const event_ref& at(std::uint64_t seq) const noexcept;
@@ -86,7 +96,8 @@ class topic_history {
   std::uint64_t next_seq_ = 1;
   std::uint32_t count_ = 0;
   std::uint64_t bytes_ = 0;
-  topic_history_counters counters_;
+  topic_history_counters own_counters_;
+  topic_history_counters* counters_;
 };
 
 }  // namespace sluice

@@ -5,8 +5,19 @@
 // Requests arrive already checked by the requester's shard (topic name, payload size,
 // rate); what is left to refuse here is a new topic past topics_max.
 //
-// Thread: owned by one reactor. Bounds: topics_max topics; each history by its limits;
-// per topic one (shard, count) pair per shard with subscribers.
+// Forgetting: a topic with no subscribers and nothing replayable left (its newest event
+// older than history age_max) is dropped by expire(), so topics_max bounds the topics
+// in use, not every name ever seen. Publishing to it again starts over at sequence 1; a
+// reader asking for a later sequence is told its position was truncated.
+//
+// Shard budget: the histories of all topics together keep at most history_shard_bytes
+// (plus each topic's newest event, which is always kept). Past it the oldest events of
+// the least recently published topic go first. Topics holding more than their newest
+// event are on an intrusive LRU list, so each eviction is O(1).
+//
+// Thread: owned by one reactor. Bounds: topics_max topics; each history by its limits,
+// all of them by history_shard_bytes; per topic one (shard, count) pair per shard with
+// subscribers.
 #pragma once
 
 #include <cstdint>
@@ -32,8 +43,11 @@ struct shard_interest {
 
 struct topic_owner_counters {
   gauge topics;
+  gauge history_bytes;  // encoded event bytes held by all histories
   counter published_total;
   counter refused_topics_total;  // requests refused with too_many_topics
+  counter forgotten_topics_total;
+  topic_history_counters history;  // summed over every topic, forgotten ones included
 };
 
 class topic_owner {
@@ -42,8 +56,8 @@ class topic_owner {
 
   struct subscribe_outcome {
     proto::error_code status = proto::error_code::none;
-    std::uint64_t start = 0;   // the first sequence the subscriber gets
-    bool truncated = false;    // events it asked for are gone from the history
+    std::uint64_t start = 0;     // the first sequence the subscriber gets
+    bool truncated = false;      // events it asked for are gone from the history
     std::uint64_t next_seq = 0;  // the sequence the topic's next event gets
   };
   // A subscription on `shard` starts (`added`) or moves its position. With `from` set
@@ -56,7 +70,7 @@ class topic_owner {
   struct publish_outcome {
     proto::error_code status = proto::error_code::none;
     std::uint64_t seq = 0;
-    event_ref event{};                          // the stamped event, to hand to those shards
+    event_ref event{};                         // the stamped event, to hand to those shards
     std::span<const shard_interest> shards{};  // valid until the next call
   };
   // Gives `event` (encoded with sequence 0, private to the caller) its topic's next
@@ -78,7 +92,8 @@ class topic_owner {
     return {history.first_seq(), history.next_seq()};
   }
 
-  // Applies the age bound to at most `budget` topics, round robin, so no call is long.
+  // Applies the age bound to at most `budget` topics, round robin, so no call is long,
+  // and forgets those of them that are idle (see above).
   void expire(time_ns now_ns, std::uint32_t budget);
 
   [[nodiscard]] std::uint32_t size() const noexcept { return static_cast<std::uint32_t>(order_.size()); }
@@ -86,11 +101,15 @@ class topic_owner {
 
  private:
   struct owned_topic {
-    explicit owned_topic(std::string topic_name, const topic_history_limits& limits)
-        : name(std::move(topic_name)), history(limits) {}
+    owned_topic(std::string topic_name, const topic_history_limits& limits, topic_history_counters& counters)
+        : name(std::move(topic_name)), history(limits, &counters) {}
     std::string name;
     topic_history history;
     std::vector<shard_interest> shards;
+    std::size_t order_index = 0;   // its place in order_
+    owned_topic* older = nullptr;  // LRU links, while it holds more than its newest event
+    owned_topic* newer = nullptr;
+    bool evictable = false;
   };
   struct name_hash {
     using is_transparent = void;
@@ -99,11 +118,22 @@ class topic_owner {
   };
 
   [[nodiscard]] owned_topic* find_or_create(std::string_view topic);
+  // Applies a change to `t`'s history: keeps history_bytes_ exact and the LRU in step.
+  template <class change_fn>
+  void change_history(owned_topic& t, bool published, change_fn&& change);
+  void lru_remove(owned_topic& t) noexcept;
+  void lru_push_newest(owned_topic& t) noexcept;
+  void enforce_shard_budget();
+  void forget(owned_topic& t);
 
   topics_config config_;
-  std::unordered_map<std::string_view, std::unique_ptr<owned_topic>, name_hash, std::equal_to<>> topics_;  // keys view names
+  std::unordered_map<std::string_view, std::unique_ptr<owned_topic>, name_hash, std::equal_to<>>
+      topics_;                       // keys view names
   std::vector<owned_topic*> order_;  // for round-robin expiry
   std::size_t expire_cursor_ = 0;
+  owned_topic* lru_oldest_ = nullptr;  // least recently published, with events to spare
+  owned_topic* lru_newest_ = nullptr;
+  std::uint64_t history_bytes_ = 0;
   topic_owner_counters counters_;
 };
 

@@ -22,16 +22,17 @@ enum class slow_consumer_policy : std::uint8_t {
 };
 
 struct topics_config {
-  std::uint32_t topics_max = 65'536;               // topics one shard owns
-  std::uint32_t subscriptions_max = 262'144;       // subscriptions held on one shard, all sessions
-  std::uint32_t session_subscriptions_max = 256;   // per session
-  std::uint32_t payload_max = 64 * 1024;           // bytes of one PUBLISH payload
-  topic_history_limits history;                    // per topic
-  double publish_rate_per_s = 10'000.0;            // per session, sustained
-  std::uint32_t publish_burst = 1'000;             // per session, at once
-  std::uint32_t dedup_entries = 256;               // request ids remembered per publishing session
-  time_ns dedup_ttl_ns = 5 * 60 * ns_per_s;        // how long a request id is remembered
-  std::uint32_t replay_page_events = 256;          // events per history page sent to one subscriber
+  std::uint32_t topics_max = 65'536;                   // topics one shard owns
+  std::uint32_t subscriptions_max = 262'144;           // subscriptions held on one shard, all sessions
+  std::uint32_t session_subscriptions_max = 256;       // per session
+  std::uint32_t payload_max = 64 * 1024;               // bytes of one PUBLISH payload
+  topic_history_limits history;                        // per topic
+  std::uint64_t history_shard_bytes_max = 256u << 20;  // all the histories of one shard (newest events aside)
+  double publish_rate_per_s = 10'000.0;                // per session, sustained
+  std::uint32_t publish_burst = 1'000;                 // per session, at once
+  std::uint32_t dedup_entries = 256;                   // request ids remembered per publishing session
+  time_ns dedup_ttl_ns = 5 * 60 * ns_per_s;            // how long a request id is remembered
+  std::uint32_t replay_page_events = 256;              // events per history page sent to one subscriber
   slow_consumer_policy slow_consumer = slow_consumer_policy::drop_oldest;
 };
 

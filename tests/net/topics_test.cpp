@@ -242,6 +242,10 @@ TEST(Topics, AGapLargerThanTheHistoryIsSignalledWithTheFirstHeldSequence) {
   EXPECT_EQ(a.seq, 6u);  // 1..5 are gone
   ASSERT_TRUE(sub.await_events(5));
   expect_complete(sub.events(), 6, 10);
+  const server_stats stats = server.stats();
+  EXPECT_EQ(stats.history_evicted_count_total, 5u);
+  const std::size_t frame = proto::encoded_size(proto::event_frame{.seq = 6, .topic = "t", .payload = "x"});
+  EXPECT_EQ(stats.history_bytes, static_cast<std::int64_t>(5 * frame));
 }
 
 TEST(Topics, AResumedSessionGetsWhatItMissedInOrder) {

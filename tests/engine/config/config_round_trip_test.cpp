@@ -59,6 +59,7 @@ server_config everything_changed() {
   c.topics.history.events_max = 1;
   c.topics.history.bytes_max = 4097;
   c.topics.history.age_max = 61 * ns_per_s;
+  c.topics.history_shard_bytes_max = 65'537;
   c.topics.publish_rate_per_s = 2.5;
   c.topics.publish_burst = 9;
   c.topics.dedup_entries = 65'536;

@@ -59,7 +59,7 @@ TEST(TopicHistoryModel, MatchesADequeReference) {
         const topic_history::position p = h.locate(from);
         const std::uint64_t first = ref.empty() ? next : ref.front().seq;
         ASSERT_EQ(p.start, from > next ? next : std::max(from, first)) << "step " << step;
-        ASSERT_EQ(p.truncated, from < first) << "step " << step;
+        ASSERT_EQ(p.truncated, from < first || from > next) << "step " << step;  // past next: a restarted topic
         break;
       }
       default: {

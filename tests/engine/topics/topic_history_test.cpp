@@ -79,6 +79,22 @@ TEST(TopicHistory, LocateSaysWhereDeliveryStartsAndWhetherEventsWereLost) {
   EXPECT_EQ(h.locate(11).start, 11u);  // caught up: the next new event
   EXPECT_FALSE(h.locate(11).truncated);
   EXPECT_EQ(h.locate(500).start, 11u);
+  EXPECT_TRUE(h.locate(500).truncated);  // a sequence this history never gave: said, not hidden
+}
+
+TEST(TopicHistory, EvictOldestKeepsTheNewestAndIdleMeansNothingReplayable) {
+  topic_history h({.events_max = 8, .bytes_max = 1 << 20, .age_max = 100});
+  EXPECT_TRUE(h.idle(0));  // empty
+  EXPECT_FALSE(h.evict_oldest());
+  for (time_ns t = 10; t <= 30; t += 10) h.append(event_of(h, 16, t));
+  EXPECT_TRUE(h.evict_oldest());
+  EXPECT_TRUE(h.evict_oldest());
+  EXPECT_FALSE(h.evict_oldest());  // only the newest is left
+  EXPECT_EQ(h.size(), 1u);
+  EXPECT_EQ(h.first_seq(), 3u);
+  EXPECT_EQ(h.counters().evicted_budget_total.load(), 2u);
+  EXPECT_FALSE(h.idle(130));  // the newest (at 30) is exactly age_max old: still replayable
+  EXPECT_TRUE(h.idle(131));
 }
 
 TEST(TopicHistory, ReadPagesThroughABacklog) {

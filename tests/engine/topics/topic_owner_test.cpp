@@ -115,14 +115,76 @@ TEST(TopicOwner, ExpiryAppliesTheAgeBoundRoundRobinWithinABudget) {
   config.history.age_max = ns_per_s;
   topic_owner owner(config, 1);
   for (const char* topic : {"a", "b", "c"}) {
+    (void)owner.subscribe(topic, 0, true, 0);  // subscribed: aged, never forgotten
     for (int i = 0; i < 3; ++i) (void)owner.publish(event_for(topic), 0);
   }
-  owner.expire(10 * ns_per_s, 2);  // a and b
+  owner.expire(10 * ns_per_s, 2);                    // a and b
   EXPECT_EQ(page_of(owner, "a", 1, 10).size(), 1u);  // the newest is always kept
   EXPECT_EQ(page_of(owner, "b", 1, 10).size(), 1u);
   EXPECT_EQ(page_of(owner, "c", 1, 10).size(), 3u);
   owner.expire(10 * ns_per_s, 2);  // c, then a again
   EXPECT_EQ(page_of(owner, "c", 1, 10).size(), 1u);
+}
+
+// A topic nobody subscribes to is forgotten once nothing in it is replayable, which
+// frees its place under max_topics; publishing again restarts at sequence 1, and a
+// reader from the old numbering is told it was truncated.
+TEST(TopicOwner, IdleTopicsWithoutSubscribersAreForgottenAndRestart) {
+  topics_config config;
+  config.topics_max = 2;
+  config.history.age_max = ns_per_s;
+  topic_owner owner(config, 1);
+  for (int i = 0; i < 5; ++i) (void)owner.publish(event_for("old"), 0);
+  (void)owner.subscribe("kept", 0, true, 0);
+  EXPECT_EQ(owner.publish(event_for("third"), 0).status, proto::error_code::too_many_topics);
+
+  owner.expire(ns_per_s, 64);  // the newest of "old" is exactly age_max old: kept
+  EXPECT_EQ(owner.size(), 2u);
+  owner.expire(ns_per_s + 1, 64);
+  EXPECT_EQ(owner.size(), 1u);  // "kept" has a subscriber (and no events at all)
+  EXPECT_EQ(owner.counters().forgotten_topics_total.load(), 1u);
+  EXPECT_EQ(owner.counters().topics.load(), 1);
+  EXPECT_EQ(owner.counters().history_bytes.load(), 0);
+
+  EXPECT_EQ(owner.publish(event_for("third"), 2 * ns_per_s).status, proto::error_code::none);
+  EXPECT_EQ(owner.publish(event_for("old"), 2 * ns_per_s).status, proto::error_code::too_many_topics);
+  owner.unsubscribe("kept", 0);
+  owner.expire(2 * ns_per_s, 64);  // "kept": no subscriber, nothing held
+  EXPECT_EQ(owner.size(), 1u);
+  const topic_owner::publish_outcome again = owner.publish(event_for("old"), 2 * ns_per_s);
+  EXPECT_EQ(again.status, proto::error_code::none);
+  EXPECT_EQ(again.seq, 1u);  // a new topic of the same name
+  const topic_owner::subscribe_outcome resumed = owner.subscribe("old", 0, true, 6);
+  EXPECT_TRUE(resumed.truncated);
+  EXPECT_EQ(resumed.start, 2u);
+}
+
+// All histories of a shard together stay within history_shard_bytes_max (besides each
+// topic's newest event); the least recently published topic pays first.
+TEST(TopicOwner, TheShardBudgetTakesFromTheLeastRecentlyPublishedTopicFirst) {
+  const std::string payload(1000, 'p');
+  const std::uint64_t frame = event_for("a", payload)->frame().size();
+  topics_config config;
+  config.history_shard_bytes_max = 10 * frame;
+  topic_owner owner(config, 1);
+  for (int i = 0; i < 6; ++i) (void)owner.publish(event_for("a", payload), 0);
+  for (int i = 0; i < 4; ++i) (void)owner.publish(event_for("b", payload), 0);
+  EXPECT_EQ(owner.counters().history_bytes.load(), static_cast<std::int64_t>(10 * frame));
+  EXPECT_EQ(owner.counters().history.evicted_budget_total.load(), 0u);
+
+  for (int i = 0; i < 3; ++i) (void)owner.publish(event_for("b", payload), 0);  // a is the older
+  EXPECT_EQ(page_of(owner, "a", 1, 100), (std::vector<std::uint64_t>{4, 5, 6}));
+  EXPECT_EQ(page_of(owner, "b", 1, 100).size(), 7u);
+  (void)owner.publish(event_for("a", payload), 0);  // now b is the older
+  EXPECT_EQ(page_of(owner, "b", 1, 100).front(), 2u);
+  EXPECT_EQ(owner.counters().history_bytes.load(), static_cast<std::int64_t>(10 * frame));
+  EXPECT_EQ(owner.counters().history.evicted_budget_total.load(), 4u);
+
+  for (int i = 0; i < 20; ++i) (void)owner.publish(event_for("c", payload), 0);  // c takes all it can
+  EXPECT_EQ(page_of(owner, "a", 1, 100).size(), 1u);                             // newest kept
+  EXPECT_EQ(page_of(owner, "b", 1, 100).size(), 1u);
+  EXPECT_EQ(page_of(owner, "c", 1, 100).size(), 8u);
+  EXPECT_EQ(owner.counters().history_bytes.load(), static_cast<std::int64_t>(10 * frame));
 }
 
 }  // namespace
