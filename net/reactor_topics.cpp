@@ -17,10 +17,15 @@ namespace sluice {
 namespace {
 
 // What a session's dedup window remembers for a request id, besides an assigned sequence
-// (sequences start at 1).
-constexpr std::uint64_t publish_in_flight = 0;                    // the owner has not answered
-constexpr std::uint64_t publish_in_flight_repeated = UINT64_MAX;  // ... and a repeat awaits the answer too
-constexpr std::uint64_t publish_refused = UINT64_MAX - 1;         // a repeat is a new attempt
+// (sequences start at 1 and never come near these).
+constexpr std::uint64_t publish_refused = UINT64_MAX;  // a repeat is a new attempt
+// The owner has not answered; plus the number of repeats waiting for that answer.
+constexpr std::uint64_t publish_in_flight = UINT64_MAX - 256;
+constexpr std::uint64_t repeats_waiting_max = publish_refused - publish_in_flight - 1;
+
+constexpr bool in_flight(std::uint64_t remembered) noexcept {
+  return remembered >= publish_in_flight && remembered < publish_refused;
+}
 
 constexpr std::size_t local_work_max = 65'536;  // local messages handled per iteration
 
@@ -180,8 +185,10 @@ void reactor::on_publish(connection& c, const proto::publish_frame& f) {
   std::uint64_t* seen = link.published->find(f.request_id, woke_ns_);
   if (seen != nullptr && *seen != publish_refused) {
     counters_.publish_duplicates_total.add();
-    if (*seen == publish_in_flight || *seen == publish_in_flight_repeated) {
-      *seen = publish_in_flight_repeated;  // answered when the owner's answer arrives
+    if (in_flight(*seen)) {
+      // Answered when the owner's answer arrives; past the bound, refused (retry later).
+      if (*seen - publish_in_flight == repeats_waiting_max) return refuse_congested(c, f.request_id, type);
+      ++*seen;
       return;
     }
     return send_ack(
@@ -256,10 +263,10 @@ void reactor::handle(replay_request&& m) {
 void reactor::handle(topic_published&& m) {
   if (sessions_.get(m.session) == nullptr) return;  // the session ended meanwhile
   session_link& link = links_[m.session.slot];
-  bool repeated = false;
+  std::uint64_t repeats = 0;
   if (link.published) {
-    if (std::uint64_t* seen = link.published->find(m.request_id, woke_ns_)) {
-      repeated = *seen == publish_in_flight_repeated;
+    if (std::uint64_t* seen = link.published->find(m.request_id, woke_ns_); seen != nullptr && in_flight(*seen)) {
+      repeats = *seen - publish_in_flight;
       *seen = m.status == proto::error_code::none ? m.seq : publish_refused;
     }
   }
@@ -267,12 +274,11 @@ void reactor::handle(topic_published&& m) {
   if (c == nullptr) return;  // a retry after resuming is answered from the dedup window
   constexpr proto::frame_type type = proto::frame_type::publish;
   if (m.status != proto::error_code::none) {
-    send_ack(*c, refused_ack(m.request_id, m.status, type));
-    if (repeated) send_ack(*c, refused_ack(m.request_id, m.status, type));
+    for (std::uint64_t i = 0; i <= repeats; ++i) send_ack(*c, refused_ack(m.request_id, m.status, type));
     return;
   }
   if (m.ack) send_ack(*c, proto::ack_frame{.request_id = m.request_id, .seq = m.seq, .request_type = type});
-  if (repeated) {
+  for (std::uint64_t i = 0; i < repeats; ++i) {
     send_ack(*c, proto::ack_frame{.duplicate = true, .request_id = m.request_id, .seq = m.seq, .request_type = type});
   }
 }

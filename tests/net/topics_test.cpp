@@ -309,6 +309,28 @@ TEST(Topics, ARepeatedRequestIdIsAckedWithTheOriginalSequenceAndNotPublishedAgai
   EXPECT_FALSE(original.duplicate);
   EXPECT_TRUE(repeat.duplicate);
   EXPECT_EQ(repeat.seq, original.seq);
+
+  // Several repeats in one burst behind the original: each gets its own answer, and the
+  // event is published once.
+  std::vector<std::byte> burst;
+  for (int i = 0; i < 4; ++i) {
+    const proto::frame f = proto::publish_frame{.ack = true, .request_id = 91, .topic = "t", .payload = "burst"};
+    const std::size_t at = burst.size();
+    burst.resize(at + proto::encoded_size(f));
+    proto::encode_frame(f, std::span<std::byte>(burst).subspan(at));
+  }
+  ASSERT_TRUE(pub.raw().send_bytes(burst));
+  const received_ack burst_first = pub.await_ack(91);
+  EXPECT_FALSE(burst_first.duplicate);
+  for (int i = 0; i < 3; ++i) {
+    const received_ack a = pub.await_ack(91);
+    EXPECT_TRUE(a.duplicate);
+    EXPECT_EQ(a.seq, burst_first.seq);
+  }
+  ASSERT_TRUE(sub.await_events(4));
+  EXPECT_FALSE(sub.await_events(5, 200ms));
+  EXPECT_EQ(sub.events()[3].payload, "burst");
+  EXPECT_EQ(server.stats().publish_duplicates_total, 5u);
 }
 
 TEST(Topics, EveryLimitIsAnAckStatusAndTheConnectionStaysOpen) {
