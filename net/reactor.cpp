@@ -395,6 +395,7 @@ void reactor::submit_send(connection& c) {
   io_uring_prep_sendmsg(sqe, c.fd, &c.message, MSG_NOSIGNAL);
   io_uring_sqe_set_data64(sqe, encode_tag(op_kind::send, slot_of(c), c.generation));
   c.send_in_flight = true;
+  counters_.sends_total.add();
 }
 
 void reactor::on_send(connection& c, int result) {

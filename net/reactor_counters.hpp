@@ -18,6 +18,7 @@ struct reactor_counters {
   counter frames_out_total;
   counter bytes_in_total;
   counter bytes_out_total;
+  counter sends_total;            // sendmsg calls: one per connection per iteration, however many frames
   counter handoffs_out_total;     // connections sent to another reactor
   counter handoffs_in_total;      // connections received from another reactor
   counter inbox_full_total;       // a message could not be posted: the target inbox was full

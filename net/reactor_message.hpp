@@ -122,9 +122,8 @@ struct replay_page {
   std::uint64_t next_seq = 0;    // the topic's next sequence when the page was read
 };
 
-using reactor_message =
-    std::variant<std::monostate, adopt_connection, adopt_session, release_source, source_misuse, topic_subscribe,
-                 topic_subscribed, topic_unsubscribe, topic_publish, topic_published, event_batch, replay_request,
-                 replay_page>;
+using reactor_message = std::variant<std::monostate, adopt_connection, adopt_session, release_source, source_misuse,
+                                     topic_subscribe, topic_subscribed, topic_unsubscribe, topic_publish,
+                                     topic_published, event_batch, replay_request, replay_page>;
 
 }  // namespace sluice

@@ -109,6 +109,7 @@ server_stats server::stats() const {
     s.resume_rejected_total += rc.resume_rejected_total.load();
     s.frames_in_total += rc.frames_in_total.load();
     s.frames_out_total += rc.frames_out_total.load();
+    s.sends_total += rc.sends_total.load();
     s.inbox_full_total += rc.inbox_full_total.load();
     s.slow_consumer_total += rc.slow_consumer_total.load();
     for (std::size_t i = 0; i < proto::error_code_count; ++i) {

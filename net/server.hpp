@@ -35,6 +35,7 @@ struct server_stats {
   std::uint64_t resume_rejected_total = 0;
   std::uint64_t frames_in_total = 0;
   std::uint64_t frames_out_total = 0;
+  std::uint64_t sends_total = 0;
   std::uint64_t inbox_full_total = 0;
   std::uint64_t slow_consumer_total = 0;
   std::array<std::uint64_t, proto::error_code_count> errors_sent_total{};

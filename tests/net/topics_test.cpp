@@ -432,9 +432,12 @@ TEST(Topics, DropOldestServesASlowSubscriberFromHistoryWithAGapMarker) {
   run.run(slow, fast);
   expect_complete(fast.events(), 1, slow_consumer_run::events);
   ASSERT_TRUE(eventually([&] { return run.server.stats().subscribers_fell_behind_total > 0; }));
+  // Its output is full of events, yet a control frame still gets through.
+  ASSERT_TRUE(slow.raw().send_frame(proto::ping_frame{.nonce = 4242}));
 
   // Now it reads: what fitted, then a GAP for what the history lost, then the rest.
   ASSERT_TRUE(slow.await_events_up_to(slow_consumer_run::events, 30s));
+  EXPECT_EQ(slow.pongs(), std::vector<std::uint64_t>{4242});
   const std::uint64_t in_gaps = expect_complete(slow.events(), 1, slow_consumer_run::events);
   EXPECT_GT(in_gaps, 0u);
   EXPECT_GT(run.server.stats().gap_markers_total, 0u);
@@ -468,6 +471,31 @@ TEST(Topics, DisconnectPolicySendsGoawayAndTheSessionResumesFromHistory) {
   EXPECT_EQ(a.seq, slow_consumer_run::events - 63);
   ASSERT_TRUE(back.await_events(a.events_before + 64));
   expect_complete(back.events_after(a), slow_consumer_run::events - 63, slow_consumer_run::events);
+}
+
+// Events queue behind each other and leave in one sendmsg per connection per loop
+// iteration: a burst of 1,000 events costs a handful of sends, not one per event.
+TEST(Topics, ABurstOfEventsLeavesInFewSendsNotOnePerEvent) {
+  running_server server(topics_config_for_tests(2));
+  topic_client sub(server);
+  ASSERT_EQ(sub.subscribe("burst", 1).status, proto::error_code::none);
+  topic_client pub(server);
+  constexpr std::uint64_t events = 1000;  // within the test's inbox_capacity: none refused
+  std::vector<std::byte> burst;
+  for (std::uint64_t id = 1; id <= events; ++id) {
+    const proto::frame f =
+        proto::publish_frame{.ack = id == events, .request_id = id, .topic = "burst", .payload = "b"};
+    const std::size_t at = burst.size();
+    burst.resize(at + proto::encoded_size(f));
+    proto::encode_frame(f, std::span<std::byte>(burst).subspan(at));
+  }
+  const std::uint64_t sends_before = server.stats().sends_total;
+  ASSERT_TRUE(pub.raw().send_bytes(burst));
+  ASSERT_EQ(pub.await_ack(events).seq, events);
+  ASSERT_TRUE(sub.await_events(events));
+  expect_complete(sub.events(), 1, events);
+  const std::uint64_t sends = server.stats().sends_total - sends_before;
+  EXPECT_LT(sends, events / 4) << "sends for " << events << " events and one ACK";
 }
 
 TEST(Topics, FanOutToAThousandSubscribersOnEveryReactor) {

@@ -54,8 +54,8 @@ class topic_client {
         .request_id = request_id, .has_from_seq = from.has_value(), .from_seq = from.value_or(0), .topic = topic}));
   }
   void send_publish(std::string_view topic, std::uint64_t request_id, std::string_view payload, bool ack = true) {
-    ASSERT_TRUE(c_.send_frame(
-        proto::publish_frame{.ack = ack, .request_id = request_id, .topic = topic, .payload = payload}));
+    ASSERT_TRUE(
+        c_.send_frame(proto::publish_frame{.ack = ack, .request_id = request_id, .topic = topic, .payload = payload}));
   }
 
   // Subscribes and waits for the answer.
@@ -129,6 +129,8 @@ class topic_client {
       events_.push_back(std::move(got));
     } else if (const auto* a = std::get_if<proto::ack_frame>(&r.value)) {
       acks_.push_back({a->request_id, a->seq, a->status, a->request_type, a->duplicate, a->truncated, events_.size()});
+    } else if (const auto* p = std::get_if<proto::pong_frame>(&r.value)) {
+      pongs_.push_back(p->nonce);
     } else if (const auto* g = std::get_if<proto::goaway_frame>(&r.value)) {
       goaway_ = g->code;
     } else if (const auto* err = std::get_if<proto::error_frame>(&r.value)) {
@@ -143,6 +145,7 @@ class topic_client {
     return {events_.begin() + static_cast<std::ptrdiff_t>(ack.events_before), events_.end()};
   }
   [[nodiscard]] std::vector<received_ack>& acks() { return acks_; }
+  [[nodiscard]] const std::vector<std::uint64_t>& pongs() const { return pongs_; }  // their nonces
   [[nodiscard]] std::optional<proto::error_code> goaway() const { return goaway_; }
   [[nodiscard]] std::optional<proto::error_code> error() const { return error_; }
   [[nodiscard]] bool closed() const { return closed_; }
@@ -153,6 +156,7 @@ class topic_client {
   session_credentials credentials_;
   std::vector<received_event> events_;
   std::vector<received_ack> acks_;
+  std::vector<std::uint64_t> pongs_;
   std::optional<proto::error_code> goaway_;
   std::optional<proto::error_code> error_;
   bool closed_ = false;
