@@ -5,8 +5,11 @@
 
 namespace sluice {
 
-dedup_window::dedup_window(const dedup_window_config& config)
-    : config_(config), ring_(config.entries_max), index_(config.entries_max) {
+dedup_window::dedup_window(const dedup_window_config& config, dedup_window_counters* shared)
+    : config_(config),
+      ring_(config.entries_max),
+      index_(config.entries_max),
+      counters_(shared != nullptr ? shared : &own_counters_) {
   SLUICE_ASSERT(config_.entries_max > 0);
 }
 
@@ -29,7 +32,7 @@ void dedup_window::drop_oldest() {
 void dedup_window::drop_expired(time_ns now_ns) {
   while (count_ > 0 && add_saturating(ring_[head_].inserted_ns, config_.ttl_ns) <= now_ns) {
     drop_oldest();
-    expired_total_.add();
+    counters_->expired_total.add();
   }
 }
 
@@ -41,12 +44,12 @@ std::uint64_t* dedup_window::find(std::uint64_t message_id, time_ns now_ns) {
 
 dedup_result dedup_window::observe(std::uint64_t message_id, std::uint64_t value, time_ns now_ns) {
   if (const std::uint64_t* seen = find(message_id, now_ns)) {
-    duplicates_total_.add();
+    counters_->duplicates_total.add();
     return dedup_result{dedup_verdict::duplicate, *seen};
   }
   if (count_ == ring_.size()) {
     drop_oldest();
-    evicted_full_total_.add();
+    counters_->evicted_full_total.add();
   }
   // A clock reading older than the newest entry is treated as that entry's time, so
   // the ring stays ordered and expiry stays a prefix.

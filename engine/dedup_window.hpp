@@ -27,6 +27,12 @@ struct dedup_window_config {
   std::uint64_t hash_seed = 0;
 };
 
+struct dedup_window_counters {
+  counter duplicates_total;
+  counter evicted_full_total;  // forgotten early: the window was full
+  counter expired_total;       // forgotten after the TTL
+};
+
 enum class dedup_verdict : std::uint8_t { fresh, duplicate };
 
 struct dedup_result {
@@ -36,7 +42,11 @@ struct dedup_result {
 
 class dedup_window {
  public:
-  explicit dedup_window(const dedup_window_config& config);
+  // Counts into `shared` when given (a reactor sums all its sessions' windows there),
+  // else into counters of its own.
+  explicit dedup_window(const dedup_window_config& config, dedup_window_counters* shared = nullptr);
+  dedup_window(const dedup_window&) = delete;
+  dedup_window& operator=(const dedup_window&) = delete;
 
   // Fresh ids are remembered with `value`; a duplicate keeps its original value and
   // reports it.
@@ -48,9 +58,7 @@ class dedup_window {
 
   [[nodiscard]] std::uint32_t size() const noexcept { return count_; }
   [[nodiscard]] std::size_t memory_bytes() const noexcept;
-  [[nodiscard]] std::uint64_t duplicates_total() const noexcept { return duplicates_total_.load(); }
-  [[nodiscard]] std::uint64_t evicted_full_total() const noexcept { return evicted_full_total_.load(); }
-  [[nodiscard]] std::uint64_t expired_total() const noexcept { return expired_total_.load(); }
+  [[nodiscard]] const dedup_window_counters& counters() const noexcept { return *counters_; }
 
  private:
   struct entry {
@@ -69,9 +77,8 @@ class dedup_window {
   flat_index index_;         // message id -> ring position
   std::uint32_t head_ = 0;
   std::uint32_t count_ = 0;
-  counter duplicates_total_;
-  counter evicted_full_total_;
-  counter expired_total_;
+  dedup_window_counters own_counters_;
+  dedup_window_counters* counters_;
 };
 
 }  // namespace sluice

@@ -73,6 +73,7 @@ class reactor {
   [[nodiscard]] const session_shard_counters& session_counters() const noexcept { return sessions_.counters(); }
   [[nodiscard]] const source_limiter_counters& source_counters() const noexcept { return sources_.counters(); }
   [[nodiscard]] const topic_owner_counters& topic_counters() const noexcept { return topics_.counters(); }
+  [[nodiscard]] const dedup_window_counters& dedup_counters() const noexcept { return dedup_counters_; }
   [[nodiscard]] const subscription_table_counters& subscription_counters() const noexcept {
     return subscriptions_.counters();
   }
@@ -240,6 +241,7 @@ class reactor {
   subscription_table subscriptions_;  // the subscriptions of this reactor's sessions
   gcra_params publish_rate_;
   dedup_window_config dedup_config_;
+  dedup_window_counters dedup_counters_;              // every session's PUBLISH window counts here
   std::vector<std::vector<event_ref>> batches_;       // by target reactor: events published this iteration
   std::vector<std::deque<reactor_message>> backlog_;  // by target reactor: posts its full inbox refused
   std::deque<reactor_message> local_;                 // messages from this reactor to itself

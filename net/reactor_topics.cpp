@@ -181,7 +181,7 @@ void reactor::on_publish(connection& c, const proto::publish_frame& f) {
     return send_ack(c, refused_ack(f.request_id, proto::error_code::payload_too_large, type));
   }
   session_link& link = links_[c.session.slot];
-  if (!link.published) link.published = std::make_unique<dedup_window>(dedup_config_);
+  if (!link.published) link.published = std::make_unique<dedup_window>(dedup_config_, &dedup_counters_);
   std::uint64_t* seen = link.published->find(f.request_id, woke_ns_);
   if (seen != nullptr && *seen != publish_refused) {
     counters_.publish_duplicates_total.add();

@@ -127,6 +127,8 @@ server_stats server::stats() const {
     s.subscriptions += r->subscription_counters().subscriptions.load();
     s.published_total += rc.published_total.load();
     s.publish_duplicates_total += rc.publish_duplicates_total.load();
+    s.dedup_evicted_full_total += r->dedup_counters().evicted_full_total.load();
+    s.dedup_expired_total += r->dedup_counters().expired_total.load();
     s.events_delivered_total += rc.events_delivered_total.load();
     s.subscribers_fell_behind_total += rc.subscribers_fell_behind_total.load();
     s.gap_markers_total += rc.gap_markers_total.load();

@@ -44,6 +44,8 @@ struct server_stats {
   std::int64_t subscriptions = 0;
   std::uint64_t published_total = 0;
   std::uint64_t publish_duplicates_total = 0;
+  std::uint64_t dedup_evicted_full_total = 0;  // request ids forgotten early: a window was full
+  std::uint64_t dedup_expired_total = 0;       // request ids forgotten after dedup_ttl
   std::uint64_t events_delivered_total = 0;
   std::uint64_t subscribers_fell_behind_total = 0;
   std::uint64_t gap_markers_total = 0;

@@ -23,7 +23,7 @@ TEST(dedup_window, duplicate_reports_the_original_value) {
   const dedup_result again = w.observe(42, 2002, 10);
   EXPECT_EQ(again.verdict, dedup_verdict::duplicate);
   EXPECT_EQ(again.value, 1001u);
-  EXPECT_EQ(w.duplicates_total(), 1u);
+  EXPECT_EQ(w.counters().duplicates_total.load(), 1u);
 }
 
 TEST(dedup_window, value_can_be_filled_in_later) {
@@ -40,14 +40,14 @@ TEST(dedup_window, ids_expire_after_the_ttl) {
   ASSERT_EQ(w.observe(1, 1, 0).verdict, dedup_verdict::fresh);
   EXPECT_EQ(w.observe(1, 1, ns_per_s - 1).verdict, dedup_verdict::duplicate);
   EXPECT_EQ(w.observe(1, 2, ns_per_s).verdict, dedup_verdict::fresh);  // forgotten at exactly the TTL
-  EXPECT_EQ(w.expired_total(), 1u);
+  EXPECT_EQ(w.counters().expired_total.load(), 1u);
 }
 
 TEST(dedup_window, full_window_drops_the_oldest) {
   dedup_window w(config_of(4, 60 * ns_per_s));
   for (std::uint64_t id = 1; id <= 5; ++id) ASSERT_EQ(w.observe(id, id, id).verdict, dedup_verdict::fresh);
   EXPECT_EQ(w.size(), 4u);
-  EXPECT_EQ(w.evicted_full_total(), 1u);
+  EXPECT_EQ(w.counters().evicted_full_total.load(), 1u);
   EXPECT_EQ(w.find(1, 10), nullptr);
   EXPECT_NE(w.find(2, 10), nullptr);
 }

@@ -333,6 +333,24 @@ TEST(Topics, ARepeatedRequestIdIsAckedWithTheOriginalSequenceAndNotPublishedAgai
   EXPECT_EQ(server.stats().publish_duplicates_total, 5u);
 }
 
+// The dedup window is bounded: past dedup_entries the oldest id is forgotten (counted),
+// and a retry of it is published again, as docs/limits.md says.
+TEST(Topics, ARequestIdPastTheDedupWindowIsForgottenAndCounted) {
+  server_config config = topics_config_for_tests(2);
+  config.topics.dedup_entries = 4;
+  running_server server(config);
+  topic_client pub(server);
+  for (std::uint64_t id = 1; id <= 10; ++id) ASSERT_EQ(pub.publish("w", id, "x").seq, id);
+  EXPECT_EQ(server.stats().dedup_evicted_full_total, 6u);
+  const received_ack again = pub.publish("w", 1, "x");
+  EXPECT_FALSE(again.duplicate);
+  EXPECT_EQ(again.seq, 11u);
+  const received_ack recent = pub.publish("w", 10, "x");
+  EXPECT_TRUE(recent.duplicate);
+  EXPECT_EQ(recent.seq, 10u);
+  EXPECT_EQ(server.stats().dedup_evicted_full_total, 7u);
+}
+
 TEST(Topics, EveryLimitIsAnAckStatusAndTheConnectionStaysOpen) {
   server_config config = topics_config_for_tests(1);  // one owner, so max_topics counts every topic
   config.topics.session_subscriptions_max = 2;
