@@ -10,9 +10,14 @@ constexpr std::uint32_t initial_ring = 16;  // a quiet topic costs 128 bytes of 
 
 }  // namespace
 
-topic_history::topic_history(const topic_history_limits& limits, topic_history_counters* shared)
-    : limits_(limits), ring_(std::min(initial_ring, limits.events_max)), counters_(shared ? shared : &own_counters_) {
+topic_history::topic_history(const topic_history_limits& limits, topic_history_counters* shared,
+                             std::uint64_t first_seq)
+    : limits_(limits),
+      ring_(std::min(initial_ring, limits.events_max)),
+      next_seq_(first_seq),
+      counters_(shared ? shared : &own_counters_) {
   SLUICE_ASSERT(limits_.events_max > 0);
+  SLUICE_ASSERT(first_seq >= 1);
 }
 
 const event_ref& topic_history::at(std::uint64_t seq) const noexcept {

@@ -1,7 +1,7 @@
 // The recent events of one topic, kept so that a subscriber that fell behind or came
 // back from a disconnect can be replayed what it missed, in order.
 //
-// Sequences start at 1 and grow by one per append; the history holds the newest
+// Sequences start at 1 (or a given first sequence) and grow by one per append; the history holds the newest
 // events, [first_seq(), next_seq()). It is bounded three ways, and the oldest events
 // go first when any bound is hit: count (events_max), bytes (bytes_max, counting the
 // encoded frames) and age (age_max, applied by expire()). The newest event is always
@@ -44,7 +44,10 @@ class topic_history {
  public:
   // Counts into `shared` when given (an owner sums all its topics there), else into
   // counters of its own.
-  explicit topic_history(const topic_history_limits& limits, topic_history_counters* shared = nullptr);
+  // Sequences start at `first_seq` (1 for a topic never seen; an owner restarting a
+  // forgotten topic starts it past every sequence it gave before).
+  explicit topic_history(const topic_history_limits& limits, topic_history_counters* shared = nullptr,
+                         std::uint64_t first_seq = 1);
   topic_history(const topic_history&) = delete;
   topic_history& operator=(const topic_history&) = delete;
 

@@ -20,7 +20,7 @@ topic_owner::owned_topic* topic_owner::find_or_create(std::string_view topic) {
     counters_.refused_topics_total.add();
     return nullptr;
   }
-  auto created = std::make_unique<owned_topic>(std::string(topic), config_.history, counters_.history);
+  auto created = std::make_unique<owned_topic>(std::string(topic), config_.history, counters_.history, restart_seq_);
   owned_topic* t = created.get();
   topics_.emplace(std::string_view(t->name), std::move(created));
   t->order_index = order_.size();
@@ -139,6 +139,7 @@ void topic_owner::enforce_shard_budget() {
 void topic_owner::forget(owned_topic& t) {
   SLUICE_DASSERT(t.shards.empty());
   lru_remove(t);
+  restart_seq_ = std::max(restart_seq_, t.history.next_seq());
   history_bytes_ -= t.history.bytes();
   counters_.history_bytes.add(-static_cast<std::int64_t>(t.history.bytes()));
   const std::size_t index = t.order_index;

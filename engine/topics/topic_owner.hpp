@@ -7,8 +7,10 @@
 //
 // Forgetting: a topic with no subscribers and nothing replayable left (its newest event
 // older than history age_max) is dropped by expire(), so topics_max bounds the topics
-// in use, not every name ever seen. Publishing to it again starts over at sequence 1; a
-// reader asking for a later sequence is told its position was truncated.
+// in use, not every name ever seen. A topic created after one was forgotten starts past
+// every sequence a forgotten topic reached (restart_seq_), so any position a client
+// kept from before lies below the new history and is answered as truncated, never
+// silently served from the middle of the new numbering.
 //
 // Shard budget: the histories of all topics together keep at most history_shard_bytes
 // (plus each topic's newest event, which is always kept). Past it the oldest events of
@@ -101,8 +103,9 @@ class topic_owner {
 
  private:
   struct owned_topic {
-    owned_topic(std::string topic_name, const topic_history_limits& limits, topic_history_counters& counters)
-        : name(std::move(topic_name)), history(limits, &counters) {}
+    owned_topic(std::string topic_name, const topic_history_limits& limits, topic_history_counters& counters,
+                std::uint64_t first_seq)
+        : name(std::move(topic_name)), history(limits, &counters, first_seq) {}
     std::string name;
     topic_history history;
     std::vector<shard_interest> shards;
@@ -134,6 +137,7 @@ class topic_owner {
   owned_topic* lru_oldest_ = nullptr;  // least recently published, with events to spare
   owned_topic* lru_newest_ = nullptr;
   std::uint64_t history_bytes_ = 0;
+  std::uint64_t restart_seq_ = 1;  // first sequence of a new topic: past all forgotten ones
   topic_owner_counters counters_;
 };
 
