@@ -114,6 +114,7 @@ void reactor::run(std::atomic<int>& ready_count, std::string& setup_error) {
   tokens_.resize(group_.reactors.size());
   batches_.resize(group_.reactors.size());
   backlog_.resize(group_.reactors.size());
+  backlog_events_.resize(group_.reactors.size());
   arm_accept();
   arm_wake();
   report_ready();

@@ -214,6 +214,11 @@ class reactor {
   // requests check request_room first (see reactor_topics.cpp).
   void send_to(std::uint32_t target, reactor_message&& message);
   [[nodiscard]] bool request_room(std::uint32_t target) const noexcept;
+  // The backlog to `target` holds inbox_capacity messages, or events: publishes whose
+  // events would go there are refused until it drains.
+  [[nodiscard]] bool congested(std::uint32_t target) const noexcept {
+    return backlog_[target].size() >= config_.inbox_capacity || backlog_events_[target] >= config_.inbox_capacity;
+  }
   void refuse_congested(connection& c, std::uint64_t request_id, proto::frame_type type);
   void run_topic_work();
   [[nodiscard]] std::uint32_t owner_of_topic(std::string_view topic) const noexcept;
@@ -245,7 +250,8 @@ class reactor {
   std::vector<std::vector<event_ref>> batches_;       // by target reactor: events published this iteration
   std::vector<std::deque<reactor_message>> backlog_;  // by target reactor: posts its full inbox refused
   std::deque<reactor_message> local_;                 // messages from this reactor to itself
-  bool downstream_full_ = false;                      // some backlog_ is at inbox_capacity: refuse publishes
+  std::vector<std::size_t> backlog_events_;           // by target reactor: events in the batches of backlog_
+  bool downstream_full_ = false;                      // some target is congested: check before publishing
   reactor_counters counters_;
 
   std::vector<std::uint32_t> dirty_;  // connections with output to flush

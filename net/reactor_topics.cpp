@@ -51,8 +51,9 @@ void reactor::send_ack(connection& c, const proto::ack_frame& ack) {
 // cause later (answers, event batches, replay pages, unsubscribes) is always sent, and
 // its amount is bounded by what was admitted: one answer per request, one page in
 // flight per subscription, and per target one batch per iteration, merged into the
-// backlog's last batch while the target's inbox is full. An owner whose backlog is full
-// refuses further publishes (downstream_full_), so batches stop growing too.
+// backlog's last batch while the target's inbox is full. An owner refuses publishes to
+// topics with subscribers on a congested target (its backlog at inbox_capacity messages
+// or events), so batches stop growing too.
 void reactor::send_to(std::uint32_t target, reactor_message&& message) {
   if (target == index_) {
     local_.push_back(std::move(message));
@@ -62,6 +63,7 @@ void reactor::send_to(std::uint32_t target, reactor_message&& message) {
   if (waiting.empty() && post_to(target, std::move(message))) return;
   counters_.topic_backlog_total.add();
   auto* batch = std::get_if<event_batch>(&message);
+  if (batch != nullptr) backlog_events_[target] += batch->events.size();
   auto* last = waiting.empty() ? nullptr : std::get_if<event_batch>(&waiting.back());
   if (batch != nullptr && last != nullptr) {
     last->events.insert(last->events.end(), std::make_move_iterator(batch->events.begin()),
@@ -98,11 +100,16 @@ void reactor::run_topic_work() {
   run_local();  // this reactor's own subscribers get their batch in this iteration too
   for (std::uint32_t target = 0; target < backlog_.size(); ++target) {
     std::deque<reactor_message>& waiting = backlog_[target];
-    while (!waiting.empty() && post_to(target, std::move(waiting.front()))) waiting.pop_front();
+    while (!waiting.empty()) {
+      const auto* batch = std::get_if<event_batch>(&waiting.front());
+      const std::size_t events = batch != nullptr ? batch->events.size() : 0;
+      if (!post_to(target, std::move(waiting.front()))) break;
+      waiting.pop_front();
+      backlog_events_[target] -= events;
+    }
   }
-  downstream_full_ = std::any_of(backlog_.begin(), backlog_.end(), [&](const std::deque<reactor_message>& waiting) {
-    return waiting.size() >= config_.inbox_capacity;
-  });
+  downstream_full_ = false;
+  for (std::uint32_t target = 0; target < backlog_.size(); ++target) downstream_full_ |= congested(target);
   topics_.expire(woke_ns_, 64);
 }
 
@@ -235,9 +242,14 @@ void reactor::handle(topic_unsubscribe&& m) { topics_.unsubscribe(m.topic, m.fro
 
 void reactor::handle(topic_publish&& m) {
   const std::uint32_t from = m.from_reactor;
-  if (downstream_full_) {  // a subscriber shard is not draining its inbox: accept no more events
-    counters_.topic_requests_congested_total.add();
-    return send_to(from, topic_published{m.session, m.request_id, 0, proto::error_code::capacity, m.ack});
+  if (downstream_full_) {
+    // A shard with subscribers to this topic is not draining its inbox: accept no more
+    // events for it (topics whose subscribers are elsewhere go on).
+    for (const shard_interest& interest : topics_.interest(proto::event_topic_of(m.event->frame()))) {
+      if (!congested(interest.shard)) continue;
+      counters_.topic_requests_congested_total.add();
+      return send_to(from, topic_published{m.session, m.request_id, 0, proto::error_code::capacity, m.ack});
+    }
   }
   topic_owner::publish_outcome out = topics_.publish(std::move(m.event), woke_ns_);
   for (const shard_interest& interest : out.shards) batches_[interest.shard].push_back(out.event);

@@ -79,6 +79,14 @@ class topic_owner {
   // sequence, stamped into its frame, and keeps it in the history.
   [[nodiscard]] publish_outcome publish(event_ref event, time_ns now_ns);
 
+  // The shards with subscribers to `topic` (none for an unknown topic); valid until the
+  // next call.
+  [[nodiscard]] std::span<const shard_interest> interest(std::string_view topic) const noexcept {
+    const auto it = topics_.find(topic);
+    return it == topics_.end() ? std::span<const shard_interest>{}
+                               : std::span<const shard_interest>(it->second->shards);
+  }
+
   struct page {
     std::uint64_t first_held = 0;  // the oldest sequence the history still has
     std::uint64_t next_seq = 0;    // the sequence the topic's next event gets
