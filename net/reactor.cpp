@@ -415,7 +415,7 @@ void reactor::on_send(connection& c, int result) {
   // anything newer.
   if (!c.sending.empty()) return submit_send(c);
   c.sending.reset(idle_buffer_keep);
-  if (output_held(c) <= pause_threshold() / 2) {
+  if (output_reserved(c) <= pause_threshold() / 2) {
     if (c.input_paused) resume_input(c);
     if (c.wants_replay && c.fd >= 0) serve_behind(c);
   }

@@ -127,6 +127,9 @@ class reactor {
     session_id resume_token;
     gcra_state publish_rate;
     std::unique_ptr<dedup_window> published;  // made at the session's first PUBLISH
+    // PUBLISH requests forwarded to owners and not answered yet: each answer is one ACK
+    // (DUPLICATE answers to repeats, at most 255 per request id, are not reserved).
+    std::uint32_t answers_owed = 0;
   };
 
   // ---- io (reactor.cpp)
@@ -208,6 +211,10 @@ class reactor {
   [[nodiscard]] static std::size_t output_held(const connection& c) noexcept {
     return c.out.footprint() + c.sending.footprint();
   }
+  // What input pausing weighs: output held plus room for the ACKs owners still owe this
+  // session (they arrive after the requests were read, so they must be counted then).
+  [[nodiscard]] std::size_t output_reserved(const connection& c) const noexcept;
+  void answer_arrived(session_ref session);
   void drop_session_topics(std::uint32_t session_slot);
   // Posts in order: to this reactor through the local queue; elsewhere through the inbox,
   // or, when that is full, a per-target backlog retried each iteration. Never drops;

@@ -64,7 +64,8 @@ void reactor::on_bytes(connection& c, std::span<const std::byte> data) {
 std::size_t reactor::parse_frames(connection& c, std::span<const std::byte> data) {
   std::size_t used = 0;
   while (used < data.size()) {
-    if (!c.out.empty() && output_held(c) >= pause_threshold()) {
+    const bool answers_coming = !c.out.empty() || (c.session.valid() && links_[c.session.slot].answers_owed > 0);
+    if (answers_coming && output_reserved(c) >= pause_threshold()) {
       // Answers are piling up faster than the client takes them: stop reading until
       // the output drains (on_send resumes). Below the threshold the largest answer
       // (a PONG as big as max_frame) still fits, so a client is never cut for its own

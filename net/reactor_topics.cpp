@@ -29,6 +29,8 @@ constexpr bool in_flight(std::uint64_t remembered) noexcept {
 
 constexpr std::size_t local_work_max = 65'536;  // local messages handled per iteration
 
+const std::size_t ack_bytes = proto::encoded_size(proto::ack_frame{});
+
 proto::ack_frame refused_ack(std::uint64_t request_id, proto::error_code status, proto::frame_type type) {
   return proto::ack_frame{.request_id = request_id, .status = status, .request_type = type};
 }
@@ -127,6 +129,24 @@ void reactor::on_topic_message(reactor_message&& message) {
       std::move(message));
 }
 
+std::size_t reactor::output_reserved(const connection& c) const noexcept {
+  const std::size_t owed = c.session.valid() ? links_[c.session.slot].answers_owed : 0;
+  return output_held(c) + owed * ack_bytes;
+}
+
+// Input paused for answers that were owed may resume once they are in: when they queue
+// frames the send completion decides (on_send); this covers answers that queue none.
+void reactor::answer_arrived(session_ref session) {
+  session_link& link = links_[session.slot];
+  SLUICE_DASSERT(link.answers_owed > 0);
+  if (link.answers_owed > 0) --link.answers_owed;
+  connection* c = conn_of(session);
+  if (c != nullptr && c->input_paused && !c->send_in_flight && c->out.empty() &&
+      output_reserved(*c) <= pause_threshold() / 2) {
+    resume_input(*c);
+  }
+}
+
 // ---- requests from this reactor's sessions
 
 void reactor::on_subscribe(connection& c, const proto::subscribe_frame& f) {
@@ -221,6 +241,7 @@ void reactor::on_publish(connection& c, const proto::publish_frame& f) {
   m.request_id = f.request_id;
   m.ack = f.ack;
   send_to(owner, std::move(m));
+  ++link.answers_owed;  // an ACK, or a refusal, which is sent whatever the flag
 }
 
 // ---- as a topic's owner
@@ -275,6 +296,7 @@ void reactor::handle(replay_request&& m) {
 void reactor::handle(topic_published&& m) {
   if (sessions_.get(m.session) == nullptr) return;  // the session ended meanwhile
   session_link& link = links_[m.session.slot];
+  answer_arrived(m.session);
   std::uint64_t repeats = 0;
   if (link.published) {
     if (std::uint64_t* seen = link.published->find(m.request_id, woke_ns_); seen != nullptr && in_flight(*seen)) {

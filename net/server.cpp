@@ -112,6 +112,7 @@ server_stats server::stats() const {
     s.sends_total += rc.sends_total.load();
     s.inbox_full_total += rc.inbox_full_total.load();
     s.slow_consumer_total += rc.slow_consumer_total.load();
+    s.input_paused_total += rc.input_paused_total.load();
     for (std::size_t i = 0; i < proto::error_code_count; ++i) {
       s.errors_sent_total[i] += rc.errors_sent_total[i].load();
       s.refusals_sent_total[i] += rc.refusals_sent_total[i].load();

@@ -38,6 +38,7 @@ struct server_stats {
   std::uint64_t sends_total = 0;
   std::uint64_t inbox_full_total = 0;
   std::uint64_t slow_consumer_total = 0;
+  std::uint64_t input_paused_total = 0;
   std::array<std::uint64_t, proto::error_code_count> errors_sent_total{};
   // Topics
   std::int64_t topics = 0;

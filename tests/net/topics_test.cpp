@@ -337,6 +337,56 @@ TEST(Topics, ARepeatedRequestIdIsAckedWithTheOriginalSequenceAndNotPublishedAgai
   EXPECT_EQ(server.stats().publish_duplicates_total, 5u);
 }
 
+// ACKs to pipelined PUBLISHes arrive after the requests were read, so reading stops
+// while room for them is owed, not only once output is queued: a publisher that does
+// not read its ACKs is paused, never cut off as slow_consumer, and gets every answer.
+TEST(Topics, APipeliningPublisherIsPausedForItsOwedAnswersNotDropped) {
+  server_config config = topics_config_for_tests(2);
+  config.max_frame = 8192;
+  config.output_queue_max = 16384;
+  config.topics.payload_max = 1024;
+  running_server server(config);
+  topic_client pub(server);
+  const int rcvbuf = 256 * 1024;  // below loopback's MSS the stream would stall on zero-window probes
+  ASSERT_EQ(::setsockopt(pub.raw().fd(), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf), 0);
+  constexpr std::uint64_t requests = 20'000;
+  std::vector<std::byte> burst;
+  for (std::uint64_t id = 1; id <= requests; ++id) {
+    const proto::frame f = proto::publish_frame{.ack = true, .request_id = id, .topic = "acks", .payload = "a"};
+    const std::size_t at = burst.size();
+    burst.resize(at + proto::encoded_size(f));
+    proto::encode_frame(f, std::span<std::byte>(burst).subspan(at));
+  }
+  std::atomic<bool> written{false};
+  std::thread writer([&] {
+    EXPECT_TRUE(pub.raw().send_bytes(burst));
+    written.store(true);
+  });
+  // Read nothing until the server has stopped reading (or the client wrote it all).
+  ASSERT_TRUE(eventually([&] { return server.stats().input_paused_total > 0 || written.load(); }, 20s));
+  std::vector<int> answers(requests + 1, 0);
+  std::uint64_t answered = 0;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (answered < requests && !pub.closed() && std::chrono::steady_clock::now() < deadline) {
+    if (!pub.read_one(200ms)) continue;
+    for (const received_ack& a : pub.acks()) {
+      ASSERT_TRUE(a.status == proto::error_code::none || a.status == proto::error_code::capacity);
+      ASSERT_GE(a.request_id, 1u);
+      ASSERT_LE(a.request_id, requests);
+      ++answers[a.request_id];
+      ++answered;
+    }
+    pub.acks().clear();
+  }
+  writer.join();
+  EXPECT_FALSE(pub.closed());
+  EXPECT_EQ(answered, requests);
+  for (std::uint64_t id = 1; id <= requests; ++id) ASSERT_EQ(answers[id], 1) << "request " << id;
+  const server_stats stats = server.stats();
+  EXPECT_EQ(stats.slow_consumer_total, 0u);
+  EXPECT_GT(stats.input_paused_total, 0u);
+}
+
 // The dedup window is bounded: past dedup_entries the oldest id is forgotten (counted),
 // and a retry of it is published again, as docs/limits.md says.
 TEST(Topics, ARequestIdPastTheDedupWindowIsForgottenAndCounted) {
