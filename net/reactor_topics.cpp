@@ -158,6 +158,11 @@ void reactor::on_subscribe(connection& c, const proto::subscribe_frame& f) {
   const std::uint32_t owner = owner_of_topic(f.topic);
   if (!request_room(owner)) return refuse_congested(c, f.request_id, type);
   std::uint32_t index = subscriptions_.find(c.session, f.topic);
+  // Until the owner has taken the topic, a second SUBSCRIBE could only race the first
+  // (whose refusal removes the subscription both would answer for).
+  if (index != subscription_table::npos && subscriptions_[index].adding) {
+    return send_ack(c, refused_ack(f.request_id, proto::error_code::request_pending, type));
+  }
   const bool added = index == subscription_table::npos;
   if (added) {
     const subscription_table::add_result r = subscriptions_.add(c.session, f.topic, owner);
@@ -166,6 +171,7 @@ void reactor::on_subscribe(connection& c, const proto::subscribe_frame& f) {
   }
   subscription& s = subscriptions_[index];
   s.state = subscription_state::waiting;  // until the owner says where delivery starts
+  s.adding = added;
   topic_subscribe m;
   m.topic.assign(f.topic);
   m.from_reactor = index_;
@@ -214,7 +220,9 @@ void reactor::on_publish(connection& c, const proto::publish_frame& f) {
     counters_.publish_duplicates_total.add();
     if (in_flight(*seen)) {
       // Answered when the owner's answer arrives; past the bound, refused (retry later).
-      if (*seen - publish_in_flight == repeats_waiting_max) return refuse_congested(c, f.request_id, type);
+      if (*seen - publish_in_flight == repeats_waiting_max) {
+        return send_ack(c, refused_ack(f.request_id, proto::error_code::request_pending, type));
+      }
       ++*seen;
       return;
     }
@@ -320,6 +328,7 @@ void reactor::handle(topic_published&& m) {
 void reactor::handle(topic_subscribed&& m) {
   if (!subscriptions_.current(m.subscription, m.generation)) return;  // unsubscribed meanwhile
   subscription& s = subscriptions_[m.subscription];
+  s.adding = false;
   connection* c = conn_of(s.session);
   constexpr proto::frame_type type = proto::frame_type::subscribe;
   if (m.status != proto::error_code::none) {

@@ -37,8 +37,9 @@ std::string_view error_code_name(error_code code) noexcept {
       "not_subscribed",
       "bad_request_id",
       "too_many_topics",
+      "request_pending",
   };
-  static_assert(names.back() == "too_many_topics", "one name per code, in code order");
+  static_assert(names.back() == "request_pending", "one name per code, in code order");
   const auto index = static_cast<std::size_t>(code);
   return index < names.size() ? names[index] : "unknown";
 }

@@ -81,8 +81,9 @@ enum class error_code : std::uint16_t {
   not_subscribed,
   bad_request_id,
   too_many_topics,
+  request_pending,
 };
-inline constexpr std::size_t error_code_count = 27;  // codes 0..26; a u16 off the wire may hold other values
+inline constexpr std::size_t error_code_count = 28;  // codes 0..27; a u16 off the wire may hold other values
 
 // "bad_length" ...; "unknown" for values >= error_code_count.
 [[nodiscard]] std::string_view error_code_name(error_code code) noexcept;

@@ -37,6 +37,7 @@ struct subscription {
   std::uint64_t next_seq = 0;        // the next sequence the session is to be sent
   subscription_state state = subscription_state::waiting;
   bool replay_in_flight = false;  // a history page was asked for and has not arrived
+  bool adding = false;            // its first SUBSCRIBE is not answered: the owner may refuse the topic
 };
 
 struct subscription_table_counters {

@@ -430,6 +430,12 @@ TEST(Topics, EveryLimitIsAnAckStatusAndTheConnectionStaysOpen) {
   EXPECT_EQ(c.publish("d", 12, "x").status, error_code::too_many_topics);       // a fourth
   EXPECT_EQ(c.publish("b", 13, "x").status, error_code::publish_rate_limited);  // burst of 3 spent
   EXPECT_EQ(c.subscribe("e", 14).status, error_code::too_many_topics);
+  // A second SUBSCRIBE racing the first for a topic the owner may still refuse: each
+  // gets an answer, the second one request_pending.
+  c.send_subscribe("f", 15);
+  c.send_subscribe("f", 16);
+  EXPECT_EQ(c.await_ack(15).status, error_code::too_many_topics);
+  EXPECT_EQ(c.await_ack(16).status, error_code::request_pending);
 
   // Still served.
   ASSERT_TRUE(c.raw().send_frame(proto::ping_frame{5, "still here"}));
@@ -438,7 +444,8 @@ TEST(Topics, EveryLimitIsAnAckStatusAndTheConnectionStaysOpen) {
   EXPECT_TRUE(std::holds_alternative<proto::pong_frame>(r.value));
   const server_stats s = server.stats();
   EXPECT_EQ(s.refusals_sent_total[static_cast<std::size_t>(error_code::bad_topic)], 3u);
-  EXPECT_EQ(s.refusals_sent_total[static_cast<std::size_t>(error_code::too_many_topics)], 2u);
+  EXPECT_EQ(s.refusals_sent_total[static_cast<std::size_t>(error_code::too_many_topics)], 3u);
+  EXPECT_EQ(s.refusals_sent_total[static_cast<std::size_t>(error_code::request_pending)], 1u);
   EXPECT_EQ(s.topics, 3);
 }
 

@@ -26,7 +26,8 @@ TEST(frame, error_code_names_follow_the_doc_table) {
   EXPECT_EQ(static_cast<int>(error_code::bad_topic), 20);
   EXPECT_EQ(static_cast<int>(error_code::bad_request_id), 25);
   EXPECT_EQ(static_cast<int>(error_code::too_many_topics), 26);
-  EXPECT_EQ(static_cast<std::size_t>(error_code::too_many_topics) + 1, error_code_count);
+  EXPECT_EQ(static_cast<int>(error_code::request_pending), 27);
+  EXPECT_EQ(static_cast<std::size_t>(error_code::request_pending) + 1, error_code_count);
   std::set<std::string_view> names;
   for (std::size_t code = 0; code < error_code_count; ++code) {
     const std::string_view name = error_code_name(static_cast<error_code>(code));
