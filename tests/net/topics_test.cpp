@@ -65,13 +65,23 @@ TEST(Topics, EveryReactorsSubscribersGetEveryPublishersEventsOnceAndInOrder) {
   }
   ASSERT_EQ(covered.size(), reactors);
 
-  constexpr int publishers = 4;
+  // One publisher on each reactor (session ids are random: keep the first per reactor).
+  constexpr int publishers = static_cast<int>(reactors);
   constexpr int per_publisher = 250;
+  std::map<std::uint32_t, std::unique_ptr<topic_client>> by_reactor;
+  for (int i = 0; i < 64 && by_reactor.size() < reactors; ++i) {
+    auto c = std::make_unique<topic_client>(server);
+    const std::uint32_t r = reactor_of(*c, reactors);
+    if (by_reactor.count(r) == 0) by_reactor.emplace(r, std::move(c));
+  }
+  ASSERT_EQ(by_reactor.size(), reactors);
+  std::vector<topic_client*> pubs;
+  for (auto& [r, c] : by_reactor) pubs.push_back(c.get());
   std::vector<std::vector<std::uint64_t>> acked(publishers);
   std::vector<std::thread> threads;
   for (int p = 0; p < publishers; ++p) {
     threads.emplace_back([&, p] {
-      topic_client pub(server);
+      topic_client& pub = *pubs[static_cast<std::size_t>(p)];
       for (int i = 0; i < per_publisher; ++i) {
         pub.send_publish(topic, static_cast<std::uint64_t>(i + 1), "p" + std::to_string(p) + ":" + std::to_string(i));
       }
