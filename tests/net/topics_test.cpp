@@ -23,6 +23,14 @@ server_config topics_config_for_tests(std::uint32_t threads) {
   return c;
 }
 
+// Encodes `f` at the end of `out`: tests build bursts of requests sent in one write,
+// so the server reads many at once.
+void append_frame(std::vector<std::byte>& out, const proto::frame& f) {
+  const std::size_t at = out.size();
+  out.resize(at + proto::encoded_size(f));
+  proto::encode_frame(f, std::span<std::byte>(out).subspan(at));
+}
+
 std::uint32_t reactor_of(const topic_client& c, std::uint32_t reactors) {
   return shard_of(c.credentials().id, reactors);
 }
@@ -156,9 +164,7 @@ TEST(Topics, CongestionRefusesRequestsButLosesNothingAccepted) {
       for (std::uint64_t id = 1; id <= per_publisher; ++id) {
         const std::string payload = std::to_string(p) + ":" + std::to_string(id);
         const proto::frame f = proto::publish_frame{.ack = true, .request_id = id, .topic = topic, .payload = payload};
-        const std::size_t at = burst.size();
-        burst.resize(at + proto::encoded_size(f));
-        proto::encode_frame(f, std::span<std::byte>(burst).subspan(at));
+        append_frame(burst, f);
       }
       ASSERT_TRUE(pub.raw().send_bytes(burst));
       for (std::uint64_t id = 1; id <= per_publisher; ++id) {
@@ -329,9 +335,7 @@ TEST(Topics, ARepeatedRequestIdIsAckedWithTheOriginalSequenceAndNotPublishedAgai
   std::vector<std::byte> burst;
   for (int i = 0; i < 4; ++i) {
     const proto::frame f = proto::publish_frame{.ack = true, .request_id = 91, .topic = "t", .payload = "burst"};
-    const std::size_t at = burst.size();
-    burst.resize(at + proto::encoded_size(f));
-    proto::encode_frame(f, std::span<std::byte>(burst).subspan(at));
+    append_frame(burst, f);
   }
   ASSERT_TRUE(pub.raw().send_bytes(burst));
   const received_ack burst_first = pub.await_ack(91);
@@ -363,9 +367,7 @@ TEST(Topics, APipeliningPublisherIsPausedForItsOwedAnswersNotDropped) {
   std::vector<std::byte> burst;
   for (std::uint64_t id = 1; id <= requests; ++id) {
     const proto::frame f = proto::publish_frame{.ack = true, .request_id = id, .topic = "acks", .payload = "a"};
-    const std::size_t at = burst.size();
-    burst.resize(at + proto::encoded_size(f));
-    proto::encode_frame(f, std::span<std::byte>(burst).subspan(at));
+    append_frame(burst, f);
   }
   std::atomic<bool> written{false};
   std::thread writer([&] {
@@ -574,9 +576,7 @@ TEST(Topics, ABurstOfEventsLeavesInFewSendsNotOnePerEvent) {
   for (std::uint64_t id = 1; id <= events; ++id) {
     const proto::frame f =
         proto::publish_frame{.ack = id == events, .request_id = id, .topic = "burst", .payload = "b"};
-    const std::size_t at = burst.size();
-    burst.resize(at + proto::encoded_size(f));
-    proto::encode_frame(f, std::span<std::byte>(burst).subspan(at));
+    append_frame(burst, f);
   }
   const std::uint64_t sends_before = server.stats().sends_total;
   ASSERT_TRUE(pub.raw().send_bytes(burst));
