@@ -444,8 +444,10 @@ TEST(Topics, EveryLimitIsAnAckStatusAndTheConnectionStaysOpen) {
   EXPECT_EQ(c.subscribe("e", 14).status, error_code::too_many_topics);
   // A second SUBSCRIBE racing the first for a topic the owner may still refuse: each
   // gets an answer, the second one request_pending.
-  c.send_subscribe("f", 15);
-  c.send_subscribe("f", 16);
+  std::vector<std::byte> both;  // one write: the second is read before the first is answered
+  append_frame(both, proto::subscribe_frame{.request_id = 15, .topic = "f"});
+  append_frame(both, proto::subscribe_frame{.request_id = 16, .topic = "f"});
+  ASSERT_TRUE(c.raw().send_bytes(both));
   EXPECT_EQ(c.await_ack(15).status, error_code::too_many_topics);
   EXPECT_EQ(c.await_ack(16).status, error_code::request_pending);
 
