@@ -11,76 +11,17 @@
 #include <fstream>
 #include <string>
 
+#include "tests/net/support/process.hpp"
 #include "tests/net/support/test_server.hpp"
-
-extern char** environ;
 
 namespace sluice::test {
 namespace {
 
-struct run_result {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-class scratch_dir {
- public:
-  scratch_dir() {
-    char pattern[] = "/tmp/sluiced-test-XXXXXX";
-    path_ = ::mkdtemp(pattern);
-  }
-  ~scratch_dir() { std::filesystem::remove_all(path_); }
-  [[nodiscard]] std::string file(const std::string& name, const std::string& text) const {
-    const std::string p = path_ + "/" + name;
-    std::ofstream(p) << text;
-    return p;
-  }
-  [[nodiscard]] const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-// Starts sluiced with `args`; output goes to a pipe the caller reads.
 pid_t spawn_sluiced(const std::vector<std::string>& args, int& output_fd) {
-  int pipe_fds[2];
-  EXPECT_EQ(::pipe2(pipe_fds, O_CLOEXEC), 0);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 2);
-  std::vector<char*> argv;
-  std::string program = SLUICED_PATH;
-  argv.push_back(program.data());
-  std::vector<std::string> copies = args;
-  for (std::string& a : copies) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  EXPECT_EQ(::posix_spawn(&pid, SLUICED_PATH, &actions, nullptr, argv.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(pipe_fds[1]);
-  output_fd = pipe_fds[0];
-  return pid;
+  return spawn_program(SLUICED_PATH, args, output_fd);
 }
 
-std::string read_all(int fd) {
-  std::string out;
-  char buffer[4096];
-  for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) > 0;) out.append(buffer, static_cast<std::size_t>(n));
-  return out;
-}
-
-run_result run_sluiced(const std::vector<std::string>& args) {
-  int output = -1;
-  const pid_t pid = spawn_sluiced(args, output);
-  run_result r;
-  r.output = read_all(output);
-  ::close(output);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+run_result run_sluiced(const std::vector<std::string>& args) { return run_program(SLUICED_PATH, args); }
 
 TEST(SluicedCli, VerifyConfigAcceptsTheEmbeddedDefault) {
   const run_result r = run_sluiced({"--verify-config"});
@@ -127,17 +68,7 @@ TEST(SluicedCli, StartsServesAndStopsOnSigtermHoldingTheDataDirLock) {
   const pid_t pid = spawn_sluiced({"--port", "0", "--threads", "2", "--data-dir", data_dir}, output);
   // The port is the kernel's choice; sluiced logs it once it listens.
   std::string log;
-  std::uint16_t port = 0;
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (port == 0 && std::chrono::steady_clock::now() < deadline) {
-    char buffer[4096];
-    const ssize_t n = ::read(output, buffer, sizeof buffer);
-    if (n <= 0) break;
-    log.append(buffer, static_cast<std::size_t>(n));
-    if (const auto at = log.find("listening on 127.0.0.1:"); at != std::string::npos) {
-      port = static_cast<std::uint16_t>(std::stoi(log.substr(at + 23)));
-    }
-  }
+  const std::uint16_t port = await_listening_port(output, log);
   ASSERT_NE(port, 0) << log;
 
   client c;
