@@ -7,6 +7,7 @@
 
 #include <array>
 #include <bit>
+#include <cmath>
 #include <cstdint>
 
 namespace sluice::load {
@@ -32,7 +33,8 @@ class latency_histogram {
   // The upper edge of the bucket holding the q-quantile (0 < q <= 1); 0 when empty.
   [[nodiscard]] std::uint64_t quantile(double q) const noexcept {
     if (total_ == 0) return 0;
-    auto rank = static_cast<std::uint64_t>(q * static_cast<double>(total_));
+    // Nearest rank: the smallest value with at least q of all values at or below it.
+    auto rank = static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(total_)));
     if (rank == 0) rank = 1;
     std::uint64_t seen = 0;
     for (std::size_t i = 0; i < counts_.size(); ++i) {
