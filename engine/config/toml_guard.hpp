@@ -11,6 +11,8 @@
 // more shapes break parse_value's: an assertion in debug builds, an assumption
 // (undefined behaviour) in clang release builds.
 // This scan refuses:
+//   - a control character other than tab and line endings, anywhere: TOML 1.0 allows
+//     none (strings must escape them), and toml++ asserts on some inside a date;
 //   - a non-ASCII character outside strings and comments, which TOML 1.0 does not allow
 //     anywhere there, so nothing valid is refused;
 //   - in a multi-line basic string ("""), a non-ASCII character right after a backslash

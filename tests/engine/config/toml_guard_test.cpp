@@ -70,6 +70,9 @@ TEST(toml_guard, inputs_toml_plus_plus_mishandles_are_refused_where_they_go_wron
       {"a = [[1], [}]]\n", 1, 12},
       {"d = 1979-05-27 0\t[-7:32:00]\n", 1, 17},  // a date, a space, one digit, a terminator
       {"d = [1979-05-27 0]\n", 1, 18},
+      {"\t1ci=1979-d5-27 0\x0b-7:32:00]%", 1, 18},  // a control character (found by config_load)
+      {"a = \"x\x7fy\"\n", 1, 7},                   // DEL, even inside a string
+      {"# \x1b[31m\na = 1\n", 1, 3},                // and in a comment
   };
   for (const refusal_case& c : cases) {
     const auto problem = find_unsafe_toml(c.text);
