@@ -2,6 +2,8 @@
 # Installs, with apt-get, exactly the Debian 12 packages sluice builds and tests with
 # that are not installed yet. Idempotent: when nothing is missing it only runs dpkg-query
 # and returns in well under a second.
+#
+#   --with-peers   also the servers bench/compare.sh measures sluice against
 set -euo pipefail
 
 packages=(
@@ -14,6 +16,9 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
 )
+if [[ "${1:-}" == "--with-peers" ]]; then
+  packages+=(redis-server nats-server)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

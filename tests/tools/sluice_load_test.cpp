@@ -1,58 +1,27 @@
-// The load harness against a real sluiced, briefly: a clean run reports zero errors and
-// real deliveries, and a run the server refuses (its publish rate limit) is reported
-// as errors with exit code 1, so the harness's checks can fail.
+// The load harness against a real sluiced, briefly: clean runs of every workload report
+// zero errors and real work done, and runs the server refuses (its publish rate limit,
+// its per-source connection limit) are reported as errors with exit code 1, so the
+// harness's checks can fail.
 #include <gtest/gtest.h>
-#include <signal.h>
 
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "tests/net/support/process.hpp"
+#include "tests/tools/running_sluiced.hpp"
+#include "tools/load/result_json.hpp"
 
 namespace sluice::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-// sluiced on a port the kernel picks, stopped (SIGTERM) at the end of the test.
-class running_sluiced {
- public:
-  running_sluiced(const scratch_dir& dir, const std::string& config_text) {
-    const std::string config = dir.file("load.toml", config_text);
-    pid_ = spawn_program(SLUICED_PATH,
-                         {"--port", "0", "--threads", "2", "--data-dir", dir.path() + "/data", "--config", config},
-                         output_);
-    std::string log;
-    port_ = await_listening_port(output_, log);
-    EXPECT_NE(port_, 0) << log;
-  }
-  ~running_sluiced() {
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    ::close(output_);
-  }
-  running_sluiced(const running_sluiced&) = delete;
-  running_sluiced& operator=(const running_sluiced&) = delete;
-  [[nodiscard]] std::string port() const { return std::to_string(port_); }
-
- private:
-  pid_t pid_ = -1;
-  int output_ = -1;
-  std::uint16_t port_ = 0;
-};
-
-std::uint64_t json_number(const std::string& json, const std::string& key) {
-  const auto at = json.find("\"" + key + "\":");
-  if (at == std::string::npos) return 0;
-  return std::stoull(json.substr(at + key.size() + 3));
-}
-
-const char* const open_rate = "[topics]\npublish_rate_per_s = 10000000.0\npublish_burst = 1000000\n";
+using load::json_number_field;
 
 TEST(SluiceLoad, FanOutAndPairsRunCleanAgainstSluiced) {
   scratch_dir dir;
-  running_sluiced server(dir, open_rate);
+  running_sluiced server(dir, load_config);
   ASSERT_NE(server.port(), "0");
   for (const std::vector<std::string>& shape : {std::vector<std::string>{"--subscribers", "20", "--window", "16"},
                                                 std::vector<std::string>{"--pairs", "10", "--window", "64"}}) {
@@ -61,7 +30,7 @@ TEST(SluiceLoad, FanOutAndPairsRunCleanAgainstSluiced) {
     const run_result r = run_program(SLUICE_LOAD_PATH, args);
     EXPECT_EQ(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("\"errors\":0,"), std::string::npos) << r.output;
-    EXPECT_GT(json_number(r.output, "delivered"), 1000u) << r.output;
+    EXPECT_GT(json_number_field(r.output, "delivered").value_or(0), 1000u) << r.output;
   }
 }
 
@@ -71,8 +40,94 @@ TEST(SluiceLoad, RefusedPublishesAreReportedAsErrors) {
   const run_result r = run_program(SLUICE_LOAD_PATH, {"--target", "sluice", "--port", server.port(), "--subscribers",
                                                       "2", "--window", "64", "--seconds", "0.5"});
   EXPECT_EQ(r.exit_code, 1) << r.output;
-  EXPECT_GT(json_number(r.output, "errors"), 0u) << r.output;
+  EXPECT_GT(json_number_field(r.output, "errors").value_or(0), 0u) << r.output;
   EXPECT_NE(r.output.find("publish_rate_limited"), std::string::npos) << r.output;
+}
+
+TEST(SluiceLoad, TwoClientThreadsShareTheConnectionsAndStayClean) {
+  scratch_dir dir;
+  running_sluiced server(dir, load_config);
+  for (const std::vector<std::string>& shape : {std::vector<std::string>{"--subscribers", "9", "--window", "16"},
+                                                std::vector<std::string>{"--pairs", "5", "--window", "8"}}) {
+    std::vector<std::string> args{"--target", "sluice", "--port", server.port(), "--threads", "2", "--seconds", "1"};
+    args.insert(args.end(), shape.begin(), shape.end());
+    const run_result r = run_program(SLUICE_LOAD_PATH, args);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(json_number_field(r.output, "errors").value_or(1), 0) << r.output;
+    EXPECT_GT(json_number_field(r.output, "delivered").value_or(0), 1000u) << r.output;
+    EXPECT_EQ(json_number_field(r.output, "threads").value_or(0), 2) << r.output;
+  }
+}
+
+// Open loop: the publisher sends on its schedule, not as answers come back, so what it
+// publishes is the rate times the run's length (warm-up, measured time), give or take
+// the last due batch.
+TEST(SluiceLoad, OpenLoopPublishesAtTheRequestedRate) {
+  scratch_dir dir;
+  running_sluiced server(dir, load_config);
+  const run_result r =
+      run_program(SLUICE_LOAD_PATH, {"--target", "sluice", "--port", server.port(), "--subscribers", "3", "--rate",
+                                     "2000", "--seconds", "1", "--warmup-ms", "200", "--server-pid", server.pid()});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  const double published = json_number_field(r.output, "published").value_or(0);
+  EXPECT_GT(published, 2000 * 1.2 * 0.95) << r.output;
+  EXPECT_LT(published, 2000 * 1.2 * 1.05) << r.output;
+  // Every subscriber got every message of the measured second.
+  EXPECT_GT(json_number_field(r.output, "delivered").value_or(0), 3 * 2000 * 0.95) << r.output;
+  EXPECT_NE(r.output.find("\"loop\":\"open\""), std::string::npos) << r.output;
+  EXPECT_GE(json_number_field(r.output, "server_cpu_s").value_or(-1), 0) << r.output;
+}
+
+TEST(SluiceLoad, ConnectStormsOpenEveryConnection) {
+  scratch_dir dir;
+  running_sluiced server(dir, load_config);
+  for (const std::vector<std::string>& shape :
+       {std::vector<std::string>{"--storm", "400"}, std::vector<std::string>{"--storm", "400", "--in-flight", "16"},
+        std::vector<std::string>{"--storm", "200", "--jitter-ms", "200", "--threads", "2"}}) {
+    std::vector<std::string> args{"--target", "sluice", "--port", server.port()};
+    args.insert(args.end(), shape.begin(), shape.end());
+    const run_result r = run_program(SLUICE_LOAD_PATH, args);
+    const double wanted = std::stod(shape[1]);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(json_number_field(r.output, "connected").value_or(0), wanted) << r.output;
+    EXPECT_EQ(json_number_field(r.output, "peak_open").value_or(0), wanted) << r.output;
+    EXPECT_EQ(json_number_field(r.output, "errors").value_or(1), 0) << r.output;
+    EXPECT_GT(json_number_field(r.output, "p50").value_or(0), 0) << r.output;
+  }
+}
+
+TEST(SluiceLoad, StormRefusalsAreCountedByReason) {
+  scratch_dir dir;
+  running_sluiced server(dir,
+                         "[admission]\nconnections_per_source_max = 50\nconnect_burst = 1000000\n"
+                         "connect_rate_per_s = 1000000.0\n");
+  const run_result r = run_program(SLUICE_LOAD_PATH, {"--target", "sluice", "--port", server.port(), "--storm", "120"});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_EQ(json_number_field(r.output, "connected").value_or(0), 50) << r.output;
+  EXPECT_EQ(json_number_field(r.output, "errors").value_or(0), 70) << r.output;
+  EXPECT_NE(r.output.find("refused: "), std::string::npos) << r.output;
+}
+
+TEST(SluiceLoad, PlotsAreWrittenAsSvg) {
+  scratch_dir dir;
+  running_sluiced server(dir, load_config);
+  const std::string prefix = dir.path() + "/run";
+  const run_result r = run_program(SLUICE_LOAD_PATH, {"--target", "sluice", "--port", server.port(), "--subscribers",
+                                                      "2", "--seconds", "0.5", "--plot-prefix", prefix});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* suffix : {"-over-time.svg", "-distribution.svg"}) {
+    std::ifstream in(prefix + suffix);
+    std::stringstream text;
+    text << in.rdbuf();
+    EXPECT_TRUE(text.str().starts_with("<svg")) << suffix;
+    EXPECT_NE(text.str().find("<path d=\"M"), std::string::npos) << suffix;
+  }
+}
+
+TEST(SluiceLoad, WebSocketTargetSaysItIsNotThereYet) {
+  const run_result r = run_program(SLUICE_LOAD_PATH, {"--target", "ws", "--port", "1"});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("not available yet"), std::string::npos) << r.output;
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
 #include "tools/load/protocols.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -9,28 +12,19 @@
 
 #include "engine/protocol/decoder.hpp"
 #include "engine/protocol/encoder.hpp"
-#include "net/client.hpp"
 
 namespace sluice::load {
 namespace {
 
 using clock_type = std::chrono::steady_clock;
 
-// A connected TCP socket of our own (the client object closes its copy).
-int connect_raw(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout, std::string& error) {
-  client c;
-  error = c.connect(host, port, timeout);
-  if (!error.empty()) return -1;
-  return ::dup(c.fd());
-}
-
-bool send_all(int fd, std::string_view bytes, std::string& error) {
-  for (int waits = 0; !bytes.empty();) {
+bool send_all(int fd, std::string_view bytes, clock_type::time_point deadline, std::string& error) {
+  while (!bytes.empty()) {
     const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      if (++waits > 50) {  // 5 s
-        error = "the server took nothing for 5 s";
+    if (n < 0 && errno == EAGAIN) {
+      if (clock_type::now() >= deadline) {
+        error = "the server took nothing in time";
         return false;
       }
       pollfd p{fd, POLLOUT, 0};
@@ -46,26 +40,9 @@ bool send_all(int fd, std::string_view bytes, std::string& error) {
   return true;
 }
 
-// Reads into `in` until `done(in)` or the deadline; false (with `error`) otherwise.
-template <class done_fn>
-bool read_until(int fd, std::string& in, clock_type::time_point deadline, done_fn&& done, std::string& error) {
-  char buffer[4096];
-  while (!done(in)) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_type::now()).count();
-    if (left <= 0) {
-      error = "no confirmation from the server in time";
-      return false;
-    }
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left)) <= 0) continue;
-    const ssize_t n = ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT);
-    if (n == 0) {
-      error = "the server closed the connection";
-      return false;
-    }
-    if (n > 0) in.append(buffer, static_cast<std::size_t>(n));
-  }
-  return true;
+int remaining_ms(clock_type::time_point deadline) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_type::now()).count();
+  return left < 0 ? 0 : static_cast<int>(left);
 }
 
 // ---- sluice: native frames (docs/protocol.md)
@@ -74,37 +51,43 @@ class sluice_protocol final : public protocol {
  public:
   std::string_view name() const override { return "sluice"; }
 
-  int open(const std::string& host, std::uint16_t port, bool subscriber, std::string_view topic,
-           std::chrono::milliseconds timeout, std::string& error) const override {
-    client c;
-    error = c.connect(host, port, timeout);
-    if (!error.empty()) return -1;
-    const hello_result h = c.hello(timeout);
-    if (!h.ok) {
-      error = "HELLO: " + h.message;
-      return -1;
-    }
-    if (subscriber) {
-      if (!c.send_frame(proto::subscribe_frame{.request_id = 1, .topic = topic})) {
-        error = "SUBSCRIBE could not be sent";
-        return -1;
+  void encode_opening(std::string& out, bool subscriber, std::string_view topic) const override {
+    append(out, proto::hello_frame{});
+    if (subscriber) append(out, proto::subscribe_frame{.request_id = next_request_++, .topic = topic});
+  }
+
+  opening_status parse_opening(std::string_view in, bool subscriber, std::size_t& used,
+                               std::string& error) const override {
+    used = 0;
+    bool welcomed = false;
+    for (;;) {
+      const proto::decode_result r =
+          proto::decode_frame(std::as_bytes(std::span<const char>(in.data() + used, in.size() - used)), 1u << 24);
+      if (r.status == proto::decode_status::need_more) return opening_status::pending;
+      if (r.status == proto::decode_status::error) {
+        error = "malformed frame from the server";
+        return opening_status::failed;
       }
-      const read_result r = c.read_frame(timeout);
-      const auto* ack = std::get_if<proto::ack_frame>(&r.value);
-      if (r.status != read_status::frame || ack == nullptr || ack->status != proto::error_code::none) {
-        error = "SUBSCRIBE was not acknowledged";
-        return -1;
+      used += r.size;
+      if (std::holds_alternative<proto::welcome_frame>(r.value)) {
+        welcomed = true;
+        if (!subscriber) return opening_status::done;
+      } else if (const auto* ack = std::get_if<proto::ack_frame>(&r.value); ack != nullptr && welcomed) {
+        if (ack->status == proto::error_code::none) return opening_status::done;
+        error = "SUBSCRIBE refused: " + std::string(proto::error_code_name(ack->status));
+        return opening_status::failed;
+      } else if (const auto* e = std::get_if<proto::error_frame>(&r.value)) {
+        error = "refused: " + std::string(proto::error_code_name(e->code));
+        return opening_status::failed;
+      } else {
+        error = "unexpected answer to HELLO";
+        return opening_status::failed;
       }
     }
-    return ::dup(c.fd());
   }
 
   void encode_publish(std::string& out, std::string_view topic, std::string_view payload) const override {
-    const proto::frame f =
-        proto::publish_frame{.ack = false, .request_id = next_request_++, .topic = topic, .payload = payload};
-    const std::size_t at = out.size();
-    out.resize(at + proto::encoded_size(f));
-    proto::encode_frame(f, std::as_writable_bytes(std::span<char>(out).subspan(at)));
+    append(out, proto::publish_frame{.ack = false, .request_id = next_request_++, .topic = topic, .payload = payload});
   }
 
   std::size_t parse(std::string_view in, delivery_sink& sink, std::string& reply, std::string& error) const override {
@@ -125,10 +108,7 @@ class sluice_protocol final : public protocol {
         }
         sink.on_delivery(e->topic, e->payload);
       } else if (const auto* ping = std::get_if<proto::ping_frame>(&r.value)) {
-        const proto::frame pong = proto::pong_frame{.nonce = ping->nonce, .payload = ping->payload};
-        const std::size_t at = reply.size();
-        reply.resize(at + proto::encoded_size(pong));
-        proto::encode_frame(pong, std::as_writable_bytes(std::span<char>(reply).subspan(at)));
+        append(reply, proto::pong_frame{.nonce = ping->nonce, .payload = ping->payload});
       } else if (const auto* ack = std::get_if<proto::ack_frame>(&r.value)) {
         if (ack->status != proto::error_code::none) {
           error = "a request was refused: " + std::string(proto::error_code_name(ack->status));
@@ -144,7 +124,13 @@ class sluice_protocol final : public protocol {
   }
 
  private:
-  mutable std::uint64_t next_request_ = 1;  // one protocol object per harness thread
+  static void append(std::string& out, const proto::frame& f) {
+    const std::size_t at = out.size();
+    out.resize(at + proto::encoded_size(f));
+    proto::encode_frame(f, std::as_writable_bytes(std::span<char>(out).subspan(at)));
+  }
+
+  mutable std::uint64_t next_request_ = 1;
 };
 
 // ---- Redis: RESP2 pub/sub
@@ -173,22 +159,27 @@ class redis_protocol final : public protocol {
  public:
   std::string_view name() const override { return "redis"; }
 
-  int open(const std::string& host, std::uint16_t port, bool subscriber, std::string_view topic,
-           std::chrono::milliseconds timeout, std::string& error) const override {
-    const int fd = connect_raw(host, port, timeout, error);
-    if (fd < 0 || !subscriber) return fd;
-    std::string command;
-    append_command(command, "SUBSCRIBE", topic, {});
-    std::string in;
-    const bool ok = send_all(fd, command, error) &&
-                    read_until(
-                        fd, in, clock_type::now() + timeout,
-                        [](const std::string& s) { return s.find(":1\r\n") != std::string::npos; }, error);
-    if (!ok) {
-      ::close(fd);
-      return -1;
+  // A subscriber's SUBSCRIBE is confirmed by a count of 1; a publisher's PING by PONG.
+  void encode_opening(std::string& out, bool subscriber, std::string_view topic) const override {
+    if (subscriber) {
+      append_command(out, "SUBSCRIBE", topic, {});
+    } else {
+      out += "*1\r\n$4\r\nPING\r\n";
     }
-    return fd;
+  }
+
+  opening_status parse_opening(std::string_view in, bool, std::size_t& used, std::string& error) const override {
+    if (in.starts_with("-")) {
+      error = "Redis error: " + std::string(in.substr(1, in.find('\r') - 1));
+      return opening_status::failed;
+    }
+    for (const std::string_view end : {std::string_view(":1\r\n"), std::string_view("+PONG\r\n")}) {
+      if (const std::size_t at = in.find(end); at != std::string_view::npos) {
+        used = at + end.size();
+        return opening_status::done;
+      }
+    }
+    return opening_status::pending;
   }
 
   void encode_publish(std::string& out, std::string_view topic, std::string_view payload) const override {
@@ -265,27 +256,31 @@ class nats_protocol final : public protocol {
  public:
   std::string_view name() const override { return "nats"; }
 
-  int open(const std::string& host, std::uint16_t port, bool subscriber, std::string_view topic,
-           std::chrono::milliseconds timeout, std::string& error) const override {
-    const int fd = connect_raw(host, port, timeout, error);
-    if (fd < 0) return -1;
-    const auto deadline = clock_type::now() + timeout;
-    std::string in;
-    std::string out = "CONNECT {\"verbose\":false,\"pedantic\":false}\r\n";
-    if (subscriber) out += "SUB " + std::string(topic) + " 1\r\n";
-    out += "PING\r\n";  // its PONG says everything before it was processed
-    const bool ok =
-        read_until(
-            fd, in, deadline, [](const std::string& s) { return s.find("\r\n") != std::string::npos; }, error) &&
-        in.starts_with("INFO ") && send_all(fd, out, error) &&
-        read_until(
-            fd, in, deadline, [](const std::string& s) { return s.find("PONG\r\n") != std::string::npos; }, error);
-    if (!ok) {
-      if (error.empty()) error = "not a NATS server";
-      ::close(fd);
-      return -1;
+  // Sent without waiting for INFO (the server reads it after sending INFO); the PONG
+  // answering the PING says everything before it was processed.
+  void encode_opening(std::string& out, bool subscriber, std::string_view topic) const override {
+    out += "CONNECT {\"verbose\":false,\"pedantic\":false}\r\n";
+    if (subscriber) {
+      out += "SUB ";
+      out += topic;
+      out += " 1\r\n";
     }
-    return fd;
+    out += "PING\r\n";
+  }
+
+  opening_status parse_opening(std::string_view in, bool, std::size_t& used, std::string& error) const override {
+    if (!in.empty() && !in.starts_with("INFO ")) {
+      error = "not a NATS server";
+      return opening_status::failed;
+    }
+    if (const std::size_t at = in.find("-ERR"); at != std::string_view::npos) {
+      error = "NATS error: " + std::string(in.substr(at, in.find('\r', at) - at));
+      return opening_status::failed;
+    }
+    const std::size_t at = in.find("PONG\r\n");
+    if (at == std::string_view::npos) return opening_status::pending;
+    used = at + 6;
+    return opening_status::done;
   }
 
   void encode_publish(std::string& out, std::string_view topic, std::string_view payload) const override {
@@ -331,6 +326,65 @@ class nats_protocol final : public protocol {
 };
 
 }  // namespace
+
+int start_connect(const std::string& host, std::uint16_t port, std::string& error) {
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  if (::inet_pton(AF_INET, host.c_str(), &address.sin_addr) != 1) {
+    error = "not an IPv4 address: " + host;
+    return -1;
+  }
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    error = std::string("socket: ") + std::strerror(errno);
+    return -1;
+  }
+  const int on = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 && errno != EINPROGRESS) {
+    error = std::string("connect: ") + std::strerror(errno);
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+int open_connection(const protocol& proto, const std::string& host, std::uint16_t port, bool subscriber,
+                    std::string_view topic, std::chrono::milliseconds timeout, std::string& error) {
+  const auto deadline = clock_type::now() + timeout;
+  const int fd = start_connect(host, port, error);
+  if (fd < 0) return -1;
+  const auto fail = [&](std::string what) {
+    if (error.empty()) error = std::move(what);
+    ::close(fd);
+    return -1;
+  };
+  pollfd p{fd, POLLOUT, 0};
+  if (::poll(&p, 1, remaining_ms(deadline)) != 1) return fail("connect: timed out");
+  int so_error = 0;
+  socklen_t length = sizeof so_error;
+  ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &length);
+  if (so_error != 0) return fail(std::string("connect: ") + std::strerror(so_error));
+  std::string opening;
+  proto.encode_opening(opening, subscriber, topic);
+  if (!send_all(fd, opening, deadline, error)) return fail({});
+  std::string in;
+  char buffer[4096];
+  for (;;) {
+    std::size_t used = 0;
+    const opening_status status = proto.parse_opening(in, subscriber, used, error);
+    if (status == opening_status::failed) return fail({});
+    if (status == opening_status::done) break;
+    p = {fd, POLLIN, 0};
+    if (::poll(&p, 1, remaining_ms(deadline)) != 1) return fail("no answer from the server in time");
+    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n == 0) return fail("the server closed the connection");
+    if (n < 0 && errno != EAGAIN && errno != EINTR) return fail(std::string("recv: ") + std::strerror(errno));
+    if (n > 0) in.append(buffer, static_cast<std::size_t>(n));
+  }
+  return fd;
+}
 
 std::unique_ptr<protocol> make_protocol(target_kind kind) {
   switch (kind) {

@@ -1,12 +1,14 @@
 // The wire protocols sluice-load speaks, so that one workload runs unchanged against
 // sluice (native frames), Redis (RESP pub/sub) and NATS (its text protocol).
 //
-// Each protocol opens a connection (blocking, with a deadline) as a publisher or as a
-// subscriber of one topic, confirming the subscription before returning; encodes a
-// publish; and parses what a server sends into deliveries (topic, payload) plus any
-// reply the protocol owes the server (a NATS PONG).
+// Each protocol has an opening (what a client sends once connected, as a publisher or as
+// a subscriber of one topic) and recognises the server's answer that completes it; it
+// encodes a publish; and it parses what a server sends into deliveries (topic, payload)
+// plus any reply the protocol owes the server (a NATS PONG). The opening is split into
+// steps so that a storm can run thousands of them at once without blocking;
+// open_connection() runs one to the end.
 //
-// Thread: a protocol object is stateless; any thread.
+// Thread: one protocol object per thread (sluice numbers its requests).
 #pragma once
 
 #include <chrono>
@@ -18,6 +20,7 @@
 namespace sluice::load {
 
 enum class target_kind { sluice, redis, nats };
+enum class opening_status { pending, done, failed };
 
 class delivery_sink {
  public:
@@ -31,10 +34,12 @@ class protocol {
  public:
   virtual ~protocol() = default;
   [[nodiscard]] virtual std::string_view name() const = 0;
-  // Connects to host:port and, for a subscriber, subscribes to `topic` and waits for the
-  // server's confirmation. Returns the connected socket, or -1 with `error` set.
-  [[nodiscard]] virtual int open(const std::string& host, std::uint16_t port, bool subscriber, std::string_view topic,
-                                 std::chrono::milliseconds timeout, std::string& error) const = 0;
+  // What a client sends once connected: a session, and for a subscriber its subscription.
+  virtual void encode_opening(std::string& out, bool subscriber, std::string_view topic) const = 0;
+  // Whether `in` (everything received so far) holds the server's full answer to the
+  // opening; `used` is then how much of `in` it took.
+  [[nodiscard]] virtual opening_status parse_opening(std::string_view in, bool subscriber, std::size_t& used,
+                                                     std::string& error) const = 0;
   virtual void encode_publish(std::string& out, std::string_view topic, std::string_view payload) const = 0;
   // Consumes the complete messages at the front of `in`; returns the bytes consumed.
   // Sets `error` on input that is not the protocol; appends owed replies to `reply`.
@@ -43,5 +48,13 @@ class protocol {
 };
 
 [[nodiscard]] std::unique_ptr<protocol> make_protocol(target_kind kind);
+
+// Connects (blocking, within `timeout`) and runs the opening to the end. Returns the
+// connected non-blocking socket, or -1 with `error` set.
+[[nodiscard]] int open_connection(const protocol& proto, const std::string& host, std::uint16_t port, bool subscriber,
+                                  std::string_view topic, std::chrono::milliseconds timeout, std::string& error);
+
+// Starts a non-blocking connect to host:port; -1 with `error` set when it cannot start.
+[[nodiscard]] int start_connect(const std::string& host, std::uint16_t port, std::string& error);
 
 }  // namespace sluice::load

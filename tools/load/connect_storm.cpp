@@ -1,0 +1,233 @@
+#include "tools/load/connect_storm.hpp"
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <thread>
+#include <vector>
+
+namespace sluice::load {
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+constexpr auto open_timeout = std::chrono::seconds(10);
+constexpr auto storm_cap = std::chrono::seconds(30);  // beyond the jitter span
+constexpr int start_batch = 64;
+
+enum class stage : std::uint8_t { waiting, connecting, opening, open, failed };
+
+struct storm_connection {
+  int fd = -1;
+  stage at = stage::waiting;
+  clock_type::time_point start_at{};  // when to call connect()
+  clock_type::time_point started{};
+  std::string in;
+};
+
+// One thread's share: its own epoll, protocol object and connections.
+class storm_worker {
+ public:
+  storm_worker(const run_options& o, int count, int in_flight_max)
+      : o_(o),
+        proto_(make_protocol(o.target)),
+        in_flight_max_(in_flight_max),
+        connections_(static_cast<std::size_t>(count)) {}
+
+  ~storm_worker() {
+    for (const storm_connection& c : connections_) {
+      if (c.fd >= 0) ::close(c.fd);
+    }
+  }
+  storm_worker(const storm_worker&) = delete;
+  storm_worker& operator=(const storm_worker&) = delete;
+
+  void plan(clock_type::time_point start, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::uniform_int_distribution<int> jitter(0, std::max(0, o_.jitter_ms * 1000));
+    for (storm_connection& c : connections_) c.start_at = start + std::chrono::microseconds(jitter(rng));
+    std::sort(connections_.begin(), connections_.end(),
+              [](const storm_connection& a, const storm_connection& b) { return a.start_at < b.start_at; });
+  }
+
+  void run(clock_type::time_point give_up_at) {
+    epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
+    std::vector<epoll_event> events(512);
+    std::size_t next = 0;
+    std::size_t resolved = 0;
+    while (resolved < connections_.size()) {
+      const auto now = clock_type::now();
+      if (now >= give_up_at) break;
+      // A few at a time, so that answers are read while the rest start: otherwise
+      // every connect time would include starting all the others.
+      for (int started = 0; started < start_batch && next < connections_.size() && connections_[next].start_at <= now &&
+                            (in_flight_max_ == 0 || in_flight_ < in_flight_max_);
+           ++started) {
+        if (!start(next)) ++resolved;
+        ++next;
+      }
+      resolved += expire_overdue(now, next);
+      auto wait = std::chrono::nanoseconds(std::chrono::milliseconds(10));
+      if (next < connections_.size() && (in_flight_max_ == 0 || in_flight_ < in_flight_max_)) {
+        wait =
+            std::clamp<std::chrono::nanoseconds>(connections_[next].start_at - now, std::chrono::nanoseconds(0), wait);
+      }
+      const timespec timeout{0, static_cast<long>(wait.count())};
+      const int n = ::epoll_pwait2(epoll_, events.data(), static_cast<int>(events.size()), &timeout, nullptr);
+      for (int i = 0; i < n; ++i) {
+        if (step(events[static_cast<std::size_t>(i)].data.u64)) ++resolved;
+      }
+    }
+    for (std::size_t i = 0; i < connections_.size(); ++i) {
+      if (connections_[i].at == stage::waiting || connections_[i].at == stage::connecting ||
+          connections_[i].at == stage::opening) {
+        fail(i, "the storm ended first");
+      }
+    }
+    ::close(epoll_);
+  }
+
+  void collect(storm_result& r) const {
+    r.attempted += connections_.size();
+    r.connected += connected_;
+    r.connect_time.merge(connect_time_);
+    for (const auto& [reason, count] : failed_) r.failed[reason] += count;
+    for (const storm_connection& c : connections_) {
+      if (c.at == stage::open && still_open(c.fd)) ++r.peak_open;
+    }
+  }
+
+ private:
+  // A connection the server has not closed: nothing to read, or data but no EOF.
+  static bool still_open(int fd) {
+    char byte = 0;
+    const ssize_t n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
+  }
+
+  bool start(std::size_t i) {
+    storm_connection& c = connections_[i];
+    c.started = clock_type::now();
+    std::string error;
+    c.fd = start_connect(o_.host, o_.port, error);
+    if (c.fd < 0) {
+      fail(i, error);
+      return false;
+    }
+    c.at = stage::connecting;
+    ++in_flight_;
+    epoll_event ev{};
+    ev.events = EPOLLOUT;
+    ev.data.u64 = i;
+    ::epoll_ctl(epoll_, EPOLL_CTL_ADD, c.fd, &ev);
+    return true;
+  }
+
+  // Advances connection i on readiness; true when it has just resolved (open or failed).
+  bool step(std::size_t i) {
+    storm_connection& c = connections_[i];
+    if (c.at == stage::connecting) {
+      int so_error = 0;
+      socklen_t length = sizeof so_error;
+      ::getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &so_error, &length);
+      if (so_error != 0) return fail(i, std::string("connect: ") + std::strerror(so_error));
+      std::string opening;
+      proto_->encode_opening(opening, false, "storm");
+      // A fresh socket's send buffer takes a few hundred bytes whole.
+      if (::send(c.fd, opening.data(), opening.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(opening.size())) {
+        return fail(i, "send of the opening failed");
+      }
+      c.at = stage::opening;
+      epoll_event ev{};
+      ev.events = EPOLLIN;
+      ev.data.u64 = i;
+      ::epoll_ctl(epoll_, EPOLL_CTL_MOD, c.fd, &ev);
+      return false;
+    }
+    if (c.at != stage::opening) return false;
+    char buffer[4096];
+    const ssize_t n = ::recv(c.fd, buffer, sizeof buffer, MSG_DONTWAIT);
+    if (n == 0) return fail(i, "closed by the server");
+    if (n < 0) return errno == EAGAIN || errno == EINTR ? false : fail(i, std::string("recv: ") + std::strerror(errno));
+    c.in.append(buffer, static_cast<std::size_t>(n));
+    std::size_t used = 0;
+    std::string error;
+    const opening_status status = proto_->parse_opening(c.in, false, used, error);
+    if (status == opening_status::failed) return fail(i, error);
+    if (status == opening_status::pending) return false;
+    connect_time_.record(static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(clock_type::now() - c.started).count()));
+    ++connected_;
+    --in_flight_;
+    c.at = stage::open;
+    c.in = std::string();
+    ::epoll_ctl(epoll_, EPOLL_CTL_DEL, c.fd, nullptr);  // held open, no longer watched
+    return true;
+  }
+
+  std::size_t expire_overdue(clock_type::time_point now, std::size_t started) {
+    std::size_t expired = 0;
+    for (std::size_t i = first_unresolved_; i < started; ++i) {
+      storm_connection& c = connections_[i];
+      if ((c.at == stage::connecting || c.at == stage::opening) && now - c.started > open_timeout) {
+        fail(i, "timed out");
+        ++expired;
+      }
+    }
+    while (first_unresolved_ < started &&
+           (connections_[first_unresolved_].at == stage::open || connections_[first_unresolved_].at == stage::failed)) {
+      ++first_unresolved_;
+    }
+    return expired;
+  }
+
+  bool fail(std::size_t i, const std::string& reason) {
+    storm_connection& c = connections_[i];
+    if (c.at == stage::connecting || c.at == stage::opening) --in_flight_;
+    if (c.fd >= 0) ::close(c.fd);  // closing also removes it from the epoll set
+    c.fd = -1;
+    c.at = stage::failed;
+    ++failed_[reason];
+    return true;
+  }
+
+  const run_options& o_;
+  std::unique_ptr<protocol> proto_;
+  int in_flight_max_;
+  int in_flight_ = 0;
+  int epoll_ = -1;
+  std::vector<storm_connection> connections_;
+  std::size_t first_unresolved_ = 0;
+  std::uint64_t connected_ = 0;
+  std::map<std::string, std::uint64_t> failed_;
+  latency_histogram connect_time_;
+};
+
+}  // namespace
+
+storm_result run_storm(const run_options& o) {
+  std::vector<std::unique_ptr<storm_worker>> workers;
+  const auto start = clock_type::now();
+  for (int t = 0; t < o.threads; ++t) {
+    const int count = o.storm / o.threads + (t < o.storm % o.threads ? 1 : 0);
+    const int in_flight = o.in_flight == 0 ? 0 : std::max(1, o.in_flight / o.threads);
+    workers.push_back(std::make_unique<storm_worker>(o, count, in_flight));
+    workers.back()->plan(start, 0x5eed0000u + static_cast<std::uint64_t>(t));
+  }
+  const auto give_up_at = start + std::chrono::milliseconds(o.jitter_ms) + storm_cap;
+  std::vector<std::thread> threads;
+  for (const auto& w : workers) threads.emplace_back([&w, give_up_at] { w->run(give_up_at); });
+  for (auto& t : threads) t.join();
+  storm_result result;
+  result.elapsed_s = std::chrono::duration<double>(clock_type::now() - start).count();
+  for (const auto& w : workers) w->collect(result);
+  return result;
+}
+
+}  // namespace sluice::load

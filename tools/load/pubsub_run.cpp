@@ -1,0 +1,423 @@
+#include "tools/load/pubsub_run.hpp"
+
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <memory>
+#include <thread>
+
+#include "engine/assert.hpp"
+
+namespace sluice::load {
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+constexpr std::size_t header_size = 20;  // publisher u32, sequence u64, send time u64
+constexpr std::uint64_t not_final = UINT64_MAX;
+constexpr std::uint64_t open_loop_batch_max = 1024;
+constexpr std::size_t timeline_max = 200;
+
+std::uint64_t ns_of(clock_type::time_point t) {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
+}
+
+std::string topic_name(int i) { return "load." + std::to_string(i); }
+
+// What every thread reads: the plan, the phase times, and each publisher's final count.
+struct shared_run {
+  const run_options& o;
+  int topics = 1;
+  int publishers = 1;
+  int subscribers = 1;
+  clock_type::time_point start, measure_from, publish_until, drain_until;
+  std::chrono::nanoseconds interval{};
+  // Publisher p's last sequence once it has stopped, not_final before.
+  std::unique_ptr<std::atomic<std::uint64_t>[]> published_final;
+  std::atomic<bool> abort{false};
+
+  explicit shared_run(const run_options& options) : o(options) {
+    topics = o.pairs > 0 ? o.pairs : 1;
+    publishers = o.pairs > 0 ? o.pairs : o.publishers;
+    subscribers = o.pairs > 0 ? o.pairs : o.subscribers;
+    published_final = std::make_unique<std::atomic<std::uint64_t>[]>(static_cast<std::size_t>(publishers));
+    for (int p = 0; p < publishers; ++p) published_final[static_cast<std::size_t>(p)].store(not_final);
+  }
+  [[nodiscard]] int topic_of_publisher(int p) const { return p % topics; }
+  [[nodiscard]] int thread_of_topic(int t) const { return t % o.threads; }
+};
+
+struct publisher_state {
+  int fd = -1;
+  std::uint32_t id = 0;
+  std::string topic;
+  std::uint64_t published = 0;  // sequences 1..published sent
+  std::uint64_t completed = 0;  // received by the pacer (closed loop)
+  std::string in;
+};
+
+struct subscriber_state {
+  int fd = -1;
+  int topic_index = 0;
+  std::string topic;
+  bool pacer = false;
+  std::vector<std::uint64_t> next;  // by publisher: the sequence expected next
+  std::string in;
+};
+
+// One client thread: its share of the connections, its own epoll and protocol object.
+class worker final : public delivery_sink {
+ public:
+  explicit worker(shared_run& run) : run_(run), proto_(make_protocol(run.o.target)) {
+    payload_.assign(std::max(run.o.payload, header_size), 'x');
+  }
+  ~worker() {
+    for (const auto& s : subs_) ::close(s.fd);
+    for (const auto& p : pubs_) ::close(p.fd);
+  }
+  worker(const worker&) = delete;
+  worker& operator=(const worker&) = delete;
+
+  bool add_subscriber(int i, std::string& error) {
+    subscriber_state s;
+    s.topic_index = i % run_.topics;
+    s.topic = topic_name(s.topic_index);
+    s.pacer = i < run_.topics;
+    s.next.assign(static_cast<std::size_t>(run_.publishers), 1);
+    s.fd = open_connection(*proto_, run_.o.host, run_.o.port, true, s.topic, std::chrono::seconds(5), error);
+    if (s.fd < 0) return false;
+    subs_.push_back(std::move(s));
+    return true;
+  }
+
+  bool add_publisher(int p, std::string& error) {
+    publisher_state pub;
+    pub.id = static_cast<std::uint32_t>(p);
+    pub.topic = topic_name(run_.topic_of_publisher(p));
+    pub.fd = open_connection(*proto_, run_.o.host, run_.o.port, false, pub.topic, std::chrono::seconds(5), error);
+    if (pub.fd < 0) return false;
+    pubs_.push_back(std::move(pub));
+    return true;
+  }
+
+  [[nodiscard]] std::size_t connections() const { return subs_.size() + pubs_.size(); }
+
+  void run() {
+    const int epoll = ::epoll_create1(EPOLL_CLOEXEC);
+    for (std::size_t i = 0; i < connections(); ++i) {
+      epoll_event ev{};
+      ev.events = EPOLLIN;
+      ev.data.u64 = i;
+      ::epoll_ctl(epoll, EPOLL_CTL_ADD, fd_at(i), &ev);
+    }
+    const std::size_t intervals = std::min<std::size_t>(
+        timeline_max, static_cast<std::size_t>((run_.publish_until - run_.measure_from) / run_.interval) + 1);
+    timeline_.resize(intervals);
+    if (!open_loop()) {
+      for (std::size_t p = 0; p < pubs_.size(); ++p) publish_window(p);
+    }
+    std::vector<epoll_event> events(256);
+    std::vector<char> chunk(256 * 1024);
+    for (;;) {
+      now_ = clock_type::now();
+      if (publishing_ && now_ >= run_.publish_until) stop_publishing();
+      if (run_.abort.load(std::memory_order_relaxed)) break;
+      if (!publishing_ && (all_delivered() || now_ >= run_.drain_until)) break;
+      note_interval();
+      timespec wait{0, 50'000'000};
+      if (publishing_ && open_loop()) {
+        const clock_type::time_point due = publish_due();
+        const auto left = std::max(std::chrono::nanoseconds(0), due - clock_type::now());
+        if (left.count() < 50'000'000) wait = {0, static_cast<long>(left.count())};
+      }
+      const int n = ::epoll_pwait2(epoll, events.data(), static_cast<int>(events.size()), &wait, nullptr);
+      for (int i = 0; i < n; ++i) read_from(events[static_cast<std::size_t>(i)].data.u64, chunk);
+    }
+    if (publishing_) stop_publishing();
+    ::close(epoll);
+    for (const subscriber_state& s : subs_) {
+      for (int p = 0; p < run_.publishers; ++p) {
+        if (run_.topic_of_publisher(p) != s.topic_index) continue;
+        const std::uint64_t last = run_.published_final[static_cast<std::size_t>(p)].load(std::memory_order_acquire);
+        if (last != not_final && s.next[static_cast<std::size_t>(p)] <= last) {
+          error("missing: " + std::to_string(last - s.next[static_cast<std::size_t>(p)] + 1) +
+                " messages never arrived");
+        }
+      }
+    }
+  }
+
+  void collect(pubsub_result& r) const {
+    r.delivered += delivered_;
+    r.errors += errors_;
+    if (r.first_error.empty()) r.first_error = first_error_;
+    r.latency.merge(latency_);
+    if (r.timeline.size() < timeline_.size()) r.timeline.resize(timeline_.size());
+    for (std::size_t i = 0; i < timeline_.size(); ++i) r.timeline[i].merge(timeline_[i]);
+    for (const publisher_state& p : pubs_) r.published += p.published;
+  }
+
+  // Read by the progress display.
+  std::atomic<std::uint64_t> delivered_live{0};
+  std::atomic<std::uint64_t> errors_live{0};
+  std::atomic<std::uint64_t> recent_p99_live{0};
+
+  void on_delivery(std::string_view topic, std::string_view payload) override {
+    subscriber_state& s = subs_[current_];
+    if (topic != s.topic) return error("a delivery on topic " + std::string(topic) + " to a subscriber of " + s.topic);
+    if (payload.size() != payload_.size()) return error("a delivery of the wrong size");
+    std::uint32_t pub = 0;
+    std::uint64_t seq = 0;
+    std::uint64_t sent = 0;
+    std::memcpy(&pub, payload.data(), 4);
+    std::memcpy(&seq, payload.data() + 4, 8);
+    std::memcpy(&sent, payload.data() + 12, 8);
+    if (pub >= static_cast<std::uint32_t>(run_.publishers) ||
+        run_.topic_of_publisher(static_cast<int>(pub)) != s.topic_index) {
+      return error("a delivery from an unknown publisher");
+    }
+    std::uint64_t& next = s.next[pub];
+    if (seq != next) {
+      return error(seq > next ? "a gap: sequence " + std::to_string(seq) + " after " + std::to_string(next - 1)
+                              : "a duplicate or reorder: sequence " + std::to_string(seq));
+    }
+    ++next;
+    if (measuring_) {
+      const std::uint64_t latency = received_ns_ > sent ? received_ns_ - sent : 0;
+      ++delivered_;
+      latency_.record(latency);
+      timeline_[interval_index_].record(latency);
+    }
+    if (s.pacer && !open_loop()) {
+      publisher_state& p = pubs_[publisher_slot(pub)];
+      ++p.completed;
+      paced_.push_back(publisher_slot(pub));
+    }
+  }
+
+ private:
+  [[nodiscard]] bool open_loop() const { return run_.o.rate > 0; }
+  [[nodiscard]] int fd_at(std::size_t i) const { return i < subs_.size() ? subs_[i].fd : pubs_[i - subs_.size()].fd; }
+
+  // Publishers of a pacer's topic live on this thread, in the order they were added.
+  [[nodiscard]] std::size_t publisher_slot(std::uint32_t id) const {
+    // Publisher ids on a thread ascend; the thread holds ids with t % threads == index.
+    const auto it = std::lower_bound(pubs_.begin(), pubs_.end(), id,
+                                     [](const publisher_state& p, std::uint32_t v) { return p.id < v; });
+    SLUICE_ASSERT(it != pubs_.end() && it->id == id);
+    return static_cast<std::size_t>(it - pubs_.begin());
+  }
+
+  void error(std::string what) {
+    if (errors_++ == 0) first_error_ = std::move(what);
+    errors_live.store(errors_, std::memory_order_relaxed);
+    run_.abort.store(true, std::memory_order_relaxed);
+  }
+
+  void stop_publishing() {
+    publishing_ = false;
+    for (const publisher_state& p : pubs_) {
+      run_.published_final[p.id].store(p.published, std::memory_order_release);
+    }
+  }
+
+  // Keeps measuring_ and the timeline index current; publishes the live figures.
+  void note_interval() {
+    measuring_ = now_ >= run_.measure_from && now_ < run_.publish_until;
+    delivered_live.store(delivered_, std::memory_order_relaxed);
+    if (!measuring_) return;
+    const auto index = static_cast<std::size_t>((now_ - run_.measure_from) / run_.interval);
+    const std::size_t bounded = std::min(index, timeline_.size() - 1);
+    if (bounded != interval_index_) {
+      recent_p99_live.store(timeline_[interval_index_].quantile(0.99), std::memory_order_relaxed);
+      interval_index_ = bounded;
+    }
+  }
+
+  [[nodiscard]] bool all_delivered() const {
+    for (const subscriber_state& s : subs_) {
+      for (int p = 0; p < run_.publishers; ++p) {
+        if (run_.topic_of_publisher(p) != s.topic_index) continue;
+        const std::uint64_t last = run_.published_final[static_cast<std::size_t>(p)].load(std::memory_order_acquire);
+        if (last == not_final || s.next[static_cast<std::size_t>(p)] <= last) return false;
+      }
+    }
+    return true;
+  }
+
+  void encode_one(publisher_state& p, std::uint64_t sent_ns) {
+    const std::uint64_t seq = ++p.published;
+    std::memcpy(payload_.data(), &p.id, 4);
+    std::memcpy(payload_.data() + 4, &seq, 8);
+    std::memcpy(payload_.data() + 12, &sent_ns, 8);
+    proto_->encode_publish(out_, p.topic, payload_);
+  }
+
+  // Closed loop: tops publisher `slot` up to its window.
+  void publish_window(std::size_t slot) {
+    publisher_state& p = pubs_[slot];
+    out_.clear();
+    const std::uint64_t t = ns_of(clock_type::now());
+    while (publishing_ && p.published - p.completed < static_cast<std::uint64_t>(run_.o.window)) encode_one(p, t);
+    send(p.fd, out_);
+  }
+
+  // Open loop: sends what is due by now, stamped with when it was due; returns when the
+  // next message falls due.
+  clock_type::time_point publish_due() {
+    const double per_message_ns = 1e9 / run_.o.rate;
+    const auto intended = [&](std::uint64_t k) {  // message k (1-based)
+      return run_.start +
+             std::chrono::nanoseconds(static_cast<std::int64_t>(static_cast<double>(k - 1) * per_message_ns));
+    };
+    clock_type::time_point next_due = clock_type::time_point::max();
+    const clock_type::time_point now = clock_type::now();
+    for (publisher_state& p : pubs_) {
+      out_.clear();
+      for (std::uint64_t n = 0; n < open_loop_batch_max && intended(p.published + 1) <= now; ++n) {
+        encode_one(p, ns_of(intended(p.published + 1)));
+      }
+      if (!out_.empty()) send(p.fd, out_);
+      next_due = std::min(next_due, intended(p.published + 1));
+    }
+    return next_due;
+  }
+
+  // Blocks until sent; a server that takes nothing for 5 s is an error, not a hang.
+  void send(int fd, std::string_view bytes) {
+    auto stalled_since = clock_type::now();
+    while (!bytes.empty()) {
+      const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      if (n > 0) {
+        bytes.remove_prefix(static_cast<std::size_t>(n));
+        stalled_since = clock_type::now();
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno == EAGAIN) {
+        if (clock_type::now() - stalled_since > std::chrono::seconds(5))
+          return error("the server took nothing for 5 s");
+        pollfd p{fd, POLLOUT, 0};
+        (void)::poll(&p, 1, 100);
+        continue;
+      }
+      return error(std::string("send: ") + std::strerror(errno));
+    }
+  }
+
+  void read_from(std::size_t index, std::vector<char>& chunk) {
+    const bool is_sub = index < subs_.size();
+    const int fd = fd_at(index);
+    std::string& in = is_sub ? subs_[index].in : pubs_[index - subs_.size()].in;
+    const ssize_t got = ::recv(fd, chunk.data(), chunk.size(), MSG_DONTWAIT);
+    if (got == 0) return error("the server closed a connection");
+    if (got < 0) return;
+    received_ns_ = ns_of(clock_type::now());
+    in.append(chunk.data(), static_cast<std::size_t>(got));
+    current_ = is_sub ? index : 0;
+    reply_.clear();
+    std::string parse_error;
+    const std::size_t used =
+        is_sub ? proto_->parse(in, *this, reply_, parse_error) : proto_->parse(in, discard_, reply_, parse_error);
+    in.erase(0, used);
+    if (!parse_error.empty()) error(parse_error);
+    if (!reply_.empty()) send(fd, reply_);
+    for (const std::size_t slot : paced_) publish_window(slot);
+    paced_.clear();
+  }
+
+  class discard_sink final : public delivery_sink {
+   public:
+    void on_delivery(std::string_view, std::string_view) override {}
+  };
+
+  shared_run& run_;
+  std::unique_ptr<protocol> proto_;
+  std::vector<subscriber_state> subs_;
+  std::vector<publisher_state> pubs_;
+  std::vector<std::size_t> paced_;  // publisher slots with a completion in this read
+  std::size_t current_ = 0;         // the subscriber whose input is being parsed
+  discard_sink discard_;
+  std::string payload_;
+  std::string out_;
+  std::string reply_;
+  bool publishing_ = true;
+  bool measuring_ = false;
+  clock_type::time_point now_{};
+  std::uint64_t received_ns_ = 0;
+  std::size_t interval_index_ = 0;
+  std::uint64_t delivered_ = 0;
+  std::uint64_t errors_ = 0;
+  std::string first_error_;
+  latency_histogram latency_;
+  std::vector<latency_histogram> timeline_;
+};
+
+}  // namespace
+
+pubsub_result run_pubsub(const run_options& o, const std::function<void(bool)>& on_measure,
+                         const std::function<void(const pubsub_progress&)>& on_progress) {
+  shared_run run(o);
+  std::vector<std::unique_ptr<worker>> workers;
+  for (int t = 0; t < o.threads; ++t) workers.push_back(std::make_unique<worker>(run));
+  pubsub_result result;
+  // Subscribers first, so that nothing published is missed; every subscription is
+  // confirmed before its connection counts as open.
+  for (int i = 0; i < run.subscribers && result.connect_error.empty(); ++i) {
+    const int thread = i < run.topics ? run.thread_of_topic(i) : i % o.threads;
+    if (!workers[static_cast<std::size_t>(thread)]->add_subscriber(i, result.connect_error)) break;
+  }
+  for (int p = 0; p < run.publishers && result.connect_error.empty(); ++p) {
+    const int thread = run.thread_of_topic(run.topic_of_publisher(p));
+    if (!workers[static_cast<std::size_t>(thread)]->add_publisher(p, result.connect_error)) break;
+  }
+  for (const auto& w : workers) result.connections += w->connections();
+  if (!result.connect_error.empty()) return result;
+
+  run.start = clock_type::now();
+  run.measure_from = run.start + std::chrono::milliseconds(o.warmup_ms);
+  const auto measured = std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(o.seconds));
+  run.publish_until = run.measure_from + measured;
+  run.drain_until = run.publish_until + std::chrono::seconds(2);
+  run.interval = std::max<clock_type::duration>(std::chrono::milliseconds(100), measured / timeline_max);
+  std::vector<std::thread> threads;
+  for (const auto& w : workers) threads.emplace_back([&w] { w->run(); });
+
+  // The calling thread samples CPU at the phase edges and reports progress.
+  const auto sum_progress = [&] {
+    pubsub_progress p;
+    for (const auto& w : workers) {
+      p.delivered += w->delivered_live.load(std::memory_order_relaxed);
+      p.errors += w->errors_live.load(std::memory_order_relaxed);
+      p.recent_p99_ns = std::max(p.recent_p99_ns, w->recent_p99_live.load(std::memory_order_relaxed));
+    }
+    return p;
+  };
+  const auto wait_until = [&](clock_type::time_point until) {
+    while (clock_type::now() < until && !run.abort.load(std::memory_order_relaxed)) {
+      std::this_thread::sleep_for(std::min<clock_type::duration>(until - clock_type::now(), std::chrono::seconds(1)));
+      on_progress(sum_progress());
+    }
+  };
+  wait_until(run.measure_from);
+  const auto measured_from = clock_type::now();
+  on_measure(true);
+  wait_until(run.publish_until);
+  const auto measured_until = clock_type::now();
+  on_measure(false);
+  for (auto& t : threads) t.join();
+  const auto measured_span = std::min(measured_until, run.publish_until) - std::max(measured_from, run.measure_from);
+  result.measured_s = std::max(0.0, std::chrono::duration<double>(measured_span).count());
+  result.interval_s = std::chrono::duration<double>(run.interval).count();
+  for (const auto& w : workers) w->collect(result);
+  return result;
+}
+
+}  // namespace sluice::load

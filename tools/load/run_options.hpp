@@ -1,0 +1,37 @@
+// What one sluice-load run does: the target, the workload and its bounds, as parsed
+// from the command line (sluice_load.cpp) and read by every workload.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "tools/load/protocols.hpp"
+
+namespace sluice::load {
+
+struct run_options {
+  target_kind target = target_kind::sluice;
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 7400;
+  int threads = 1;
+  // Publish/subscribe workloads.
+  int subscribers = 10;
+  int publishers = 1;
+  int pairs = 0;  // > 0: pairs instead of fan-out
+  std::size_t payload = 64;
+  int window = 16;  // closed loop: messages in flight per publisher
+  double rate = 0;  // > 0: open loop, messages per second per publisher
+  double seconds = 3;
+  int warmup_ms = 300;
+  // Connect storm (> 0 selects it): connections, at most `in_flight` opening at once
+  // (0: all at once), each started at a uniformly random time within `jitter_ms`.
+  int storm = 0;
+  int in_flight = 0;
+  int jitter_ms = 0;
+  int server_pid = 0;       // > 0: report that process's CPU over the measured time
+  std::string label;        // names the run in its JSON (the comparison's row)
+  std::string plot_prefix;  // non-empty: write <prefix>-latency-over-time.svg and -distribution.svg
+};
+
+}  // namespace sluice::load
