@@ -6,7 +6,13 @@
 # Installs what is missing (tools/install-deps.sh --with-peers: the build's packages,
 # redis-server and nats-server), builds the release preset, starts sluiced, redis-server
 # and nats-server on loopback ports of their own, and runs the matrix below with
-# tools/sluice-load against each. Every row runs against every server N times (default 3),
+# tools/sluice-load against each.
+#
+# Cores: the harness runs on CPU 0 and every server on the others (taskset), each
+# allowed as many threads as it has cores there: sluiced --threads, NATS GOMAXPROCS;
+# Redis serves from one thread whatever the count. On a 2-core machine that is one core
+# each. (Sharing every core with the harness measured worse for all three servers:
+# their threads and the harness's preempt one another.) Every row runs against every server N times (default 3),
 # interleaved: repetition by repetition, and the servers' order rotates each time, so
 # drift on the machine touches all three alike. Then the table (median with min-max),
 # the verdicts and the plots are written into docs/benchmarks.md (between the
@@ -68,24 +74,37 @@ await_port() {
   exit 1
 }
 
+cores=$(nproc)
+if ((cores >= 2)); then
+  server_cpus=$( ((cores == 2)) && echo 1 || echo "1-$((cores - 1))")
+  server_threads=$((cores - 1))
+  on_servers=(taskset -c "$server_cpus")
+  on_harness=(taskset -c 0)
+else
+  server_cpus="0"
+  server_threads=1
+  on_servers=()
+  on_harness=()
+fi
+
 declare -A port pid
 port[sluice]=$(free_port)
-"$bin/sluiced" --port "${port[sluice]}" --data-dir "$work/sluice-data" --config bench/compare/sluiced.toml \
-  >"$work/sluiced.log" 2>&1 &
+"${on_servers[@]}" "$bin/sluiced" --port "${port[sluice]}" --threads "$server_threads" --data-dir "$work/sluice-data" \
+  --config bench/compare/sluiced.toml >"$work/sluiced.log" 2>&1 &
 pid[sluice]=$!
 pids+=("$!")
 await_port "${port[sluice]}"
 
 port[redis]=$(free_port)
 # Persistence off (sluice's WAL is off too); clients and backlog as high as sluice's.
-redis-server --port "${port[redis]}" --bind 127.0.0.1 --save '' --appendonly no --maxclients 50000 \
+"${on_servers[@]}" redis-server --port "${port[redis]}" --bind 127.0.0.1 --save '' --appendonly no --maxclients 50000 \
   --tcp-backlog 4096 >"$work/redis.log" 2>&1 &
 pid[redis]=$!
 pids+=("$!")
 await_port "${port[redis]}"
 
 port[nats]=$(free_port)
-nats-server -a 127.0.0.1 -p "${port[nats]}" >"$work/nats.log" 2>&1 &
+GOMAXPROCS=$server_threads "${on_servers[@]}" nats-server -a 127.0.0.1 -p "${port[nats]}" >"$work/nats.log" 2>&1 &
 pid[nats]=$!
 pids+=("$!")
 await_port "${port[nats]}"
@@ -113,7 +132,7 @@ for ((rep = 0; rep < reps; ++rep)); do
     for ((k = 0; k < ${#targets[@]}; ++k)); do
       target=${targets[$(((k + rep) % ${#targets[@]}))]}
       echo "compare: repetition $((rep + 1))/$reps, $label, $target" >&2
-      if ! "$bin/sluice-load" --target "$target" --port "${port[$target]}" --label "${label//\//-per-}" \
+      if ! "${on_harness[@]}" "$bin/sluice-load" --target "$target" --port "${port[$target]}" --label "$label" \
         --server-pid "${pid[$target]}" --seconds "$seconds" "${args[@]}" >>"$results"; then
         failed_runs=$((failed_runs + 1))
       fi
@@ -124,10 +143,12 @@ done
 machine() {
   echo "- CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores visible"
   echo "- memory: $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); kernel $(uname -r)"
-  echo "- servers: sluiced $(git rev-parse --short HEAD) ($(nproc) reactors, bench/compare/sluiced.toml)," \
+  echo "- cores: the harness on CPU 0, the servers on CPU $server_cpus (sluiced --threads $server_threads," \
+    "NATS GOMAXPROCS=$server_threads, Redis single-threaded)"
+  echo "- servers: sluiced $(git rev-parse --short HEAD) (bench/compare/sluiced.toml)," \
     "$(redis-server --version | awk '{print $3}' | tr -d 'v='| sed 's/^/redis-server /')," \
     "$(nats-server --version | sed 's/^nats-server: v/nats-server /')"
-  echo "- $reps repetitions of ${seconds} s per row and server, interleaved; one client thread; $(date -u +%Y-%m-%d)"
+  echo "- $reps repetitions of ${seconds} s per row and server, interleaved; one harness thread; $(date -u +%Y-%m-%d)"
 }
 
 if ((write_docs)); then
