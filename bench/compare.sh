@@ -121,6 +121,7 @@ rows=(
   "pairs50-w256|--pairs 50 --payload 64 --window 256"
   "storm-5000-at-once|--storm 5000"
   "storm-5000-256-in-flight|--storm 5000 --in-flight 256"
+  "reconnect-1000|--reconnect-storm 1000 --rate 200"
 )
 targets=(sluice redis nats)
 results="$work/results.jsonl"

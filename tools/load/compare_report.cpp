@@ -109,11 +109,19 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   std::vector<row> rows;
+  std::vector<row> reconnects;  // reported apart: what counts there is loss, not rate
   std::ifstream in(input);
   for (std::string line; std::getline(in, line);) {
     const auto label = json_string_field(line, "label");
     const auto target = json_string_field(line, "target");
     if (!label || !target || label->empty()) continue;
+    if (json_string_field(line, "workload") == "reconnect") {
+      auto it = std::find_if(reconnects.begin(), reconnects.end(), [&](const row& r) { return r.label == *label; });
+      if (it == reconnects.end()) it = reconnects.insert(reconnects.end(), row{*label, true, false, {}});
+      it->runs[*target].push_back(
+          {line, 0, json_number_field(line, "p99").value_or(0), json_number_field(line, "errors").value_or(1)});
+      continue;
+    }
     auto it = std::find_if(rows.begin(), rows.end(), [&](const row& r) { return r.label == *label; });
     if (it == rows.end()) {
       rows.push_back(
@@ -127,7 +135,7 @@ int main(int argc, char** argv) {
     r.errors = json_number_field(line, "errors").value_or(1);
     it->runs[*target].push_back(std::move(r));
   }
-  if (rows.empty()) {
+  if (rows.empty() && reconnects.empty()) {
     std::fprintf(stderr, "sluice-compare-report: no labelled runs in %s\n", input.c_str());
     return 1;
   }
@@ -206,6 +214,37 @@ int main(int argc, char** argv) {
     }
   }
 
+  if (!reconnects.empty()) {
+    std::printf(
+        "\nReconnect storms: every subscriber is dropped at once and reconnects with backoff while publishing goes on. "
+        "sluice resumes each session and asks for the events from the last one it received; Redis and NATS "
+        "subscribe again.\n\n");
+    std::printf(
+        "| workload | server | reconnected | resumed | events recovered | events lost | reconnect p99 | errors |\n");
+    std::printf("|---|---|---|---|---|---|---|---|\n");
+  }
+  double sluice_lost = 0;
+  for (const row& r : reconnects) {
+    for (const std::string& t : targets) {
+      const auto it = r.runs.find(t);
+      if (it == r.runs.end()) continue;
+      const auto field = [&](const char* key) {
+        return values(it->second, [&](const run_line& x) { return json_number_field(x.json, key).value_or(0); });
+      };
+      const auto count = [](double v) { return si(v); };
+      double errors = 0;
+      for (const run_line& x : it->second) errors += x.errors;
+      total_errors += errors;
+      if (t == "sluice") {
+        for (const double v : field("events_lost")) sluice_lost += v;
+      }
+      std::printf("| %s | %s | %s | %s | %s | %s | %s | %.0f |\n", r.label.c_str(), t.c_str(),
+                  cell(field("reconnected"), count).c_str(), cell(field("resumed"), count).c_str(),
+                  cell(field("events_recovered"), count).c_str(), cell(field("events_lost"), count).c_str(),
+                  cell(values(it->second, [](const run_line& x) { return x.p99_us; }), micros).c_str(), errors);
+    }
+  }
+
   const double geomean = ratio_rows > 0 ? std::exp(log_ratio_sum / ratio_rows) : 0;
   std::printf("\nAgainst issue 5's targets (same run):\n\n");
   std::printf(
@@ -219,6 +258,7 @@ int main(int argc, char** argv) {
   };
   std::printf("- rows where sluice is not ahead of both: %s\n", list(behind).c_str());
   std::printf("- pub/sub rows where sluice's p99 is worse than the better of the two: %s\n", list(p99_worse).c_str());
+  if (!reconnects.empty()) std::printf("- events sluice lost across reconnect storms: %.0f\n", sluice_lost);
   std::printf("- errors and failed connections, all runs: %.0f\n", total_errors);
   if (!plots_dir.empty()) {
     std::printf("\nPlots (median run of each target):\n\n");

@@ -123,6 +123,30 @@ std::string storm_json(const run_options& o, const storm_result& r, const cpu_fi
   return out + ",\"percentiles\":" + spectrum_json(r.connect_time) + "}";
 }
 
+std::string reconnect_json(const run_options& o, const reconnect_result& r, const cpu_figures& cpu) {
+  std::uint64_t failures = 0;
+  std::string failed = "{";
+  for (const auto& [reason, count] : r.failed) {
+    failed += std::string(failed.size() > 1 ? "," : "") + "\"" + escaped(reason) + "\":" + std::to_string(count);
+    failures += count;
+  }
+  std::string out = common_json(o, "reconnect");
+  out += ",\"connections\":" + std::to_string(r.connections) + ",\"topics\":" + std::to_string(o.topics) +
+         ",\"rate_per_publisher\":" + fixed(o.rate, 0) + ",\"backoff_ms\":" + std::to_string(o.backoff_ms) +
+         ",\"reconnected\":" + std::to_string(r.reconnected) + ",\"resumed\":" + std::to_string(r.resumed) +
+         ",\"storm_seconds\":" + fixed(r.storm_s, 3) + ",\"reconnect_us\":" + quantiles_json(r.reconnect_time) +
+         ",\"delivered\":" + std::to_string(r.delivered) + ",\"events_recovered\":" + std::to_string(r.recovered) +
+         ",\"replayed_twice_skipped\":" + std::to_string(r.replayed_twice) +
+         ",\"events_lost\":" + std::to_string(r.lost) + cpu_json(cpu) + ",\"failures\":" + failed + "}" +
+         ",\"errors\":" + std::to_string(r.errors + failures) + ",\"first_error\":\"" +
+         escaped(!r.setup_error.empty()   ? r.setup_error
+                 : !r.first_error.empty() ? r.first_error
+                 : r.failed.empty()       ? std::string()
+                                          : r.failed.begin()->first) +
+         "\"";
+  return out + ",\"percentiles\":" + spectrum_json(r.reconnect_time) + "}";
+}
+
 std::optional<double> json_number_field(std::string_view json, std::string_view key) {
   const std::size_t at = value_at(json, key);
   if (at == std::string_view::npos) return std::nullopt;

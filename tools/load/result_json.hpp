@@ -12,6 +12,7 @@
 
 #include "tools/load/connect_storm.hpp"
 #include "tools/load/pubsub_run.hpp"
+#include "tools/load/reconnect_storm.hpp"
 #include "tools/load/run_options.hpp"
 
 namespace sluice::load {
@@ -23,6 +24,7 @@ struct cpu_figures {
 
 [[nodiscard]] std::string pubsub_json(const run_options& o, const pubsub_result& r, const cpu_figures& cpu);
 [[nodiscard]] std::string storm_json(const run_options& o, const storm_result& r, const cpu_figures& cpu);
+[[nodiscard]] std::string reconnect_json(const run_options& o, const reconnect_result& r, const cpu_figures& cpu);
 
 // Reading back: a number or string field anywhere in the line, or an array of arrays of
 // numbers ("percentiles", "timeline").

@@ -29,6 +29,11 @@ struct run_options {
   int storm = 0;
   int in_flight = 0;
   int jitter_ms = 0;
+  // Reconnect storm (> 0 selects it): subscribers, dropped at once and reconnected with
+  // backoff from `backoff_ms`; `topics` topics with one publisher each at `rate`.
+  int reconnect_storm = 0;
+  int topics = 1;
+  int backoff_ms = 50;
   int server_pid = 0;       // > 0: report that process's CPU over the measured time
   std::string label;        // names the run in its JSON (the comparison's row)
   std::string plot_prefix;  // non-empty: write <prefix>-latency-over-time.svg and -distribution.svg

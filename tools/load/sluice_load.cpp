@@ -5,10 +5,11 @@
 //     publish/subscribe:  [--subscribers S] [--publishers P] | [--pairs N]
 //                         [--payload B] [--window W] | [--rate R]  [--seconds T] [--warmup-ms M]
 //     connect storm:      --storm C [--in-flight K] [--jitter-ms J]
+//     reconnect storm:    --reconnect-storm C [--topics K] [--rate R] [--backoff-ms B] [--seconds T]
 //     either:             [--server-pid PID] [--label L] [--plot-prefix PATH]
 //
-// Workloads are described in pubsub_run.hpp and connect_storm.hpp; docs/load.md is the
-// user's guide. Exit code 0 when there were no errors, 1 otherwise, 2 on bad arguments.
+// Workloads are described in pubsub_run.hpp, connect_storm.hpp and reconnect_storm.hpp;
+// docs/load.md is the user's guide. Exit code 0 when there were no errors, 1 otherwise, 2 on bad arguments.
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@
 #include "tools/load/connect_storm.hpp"
 #include "tools/load/cpu_usage.hpp"
 #include "tools/load/pubsub_run.hpp"
+#include "tools/load/reconnect_storm.hpp"
 #include "tools/load/result_json.hpp"
 #include "tools/load/svg_chart.hpp"
 
@@ -42,26 +44,29 @@ bool write_file(const std::string& path, const std::string& text) {
   return static_cast<bool>(out);
 }
 
-// The run's own plots: latency over time (p50, p99, max per interval) and the latency
-// distribution as a percentile spectrum.
+// The run's own plots: the distribution as a percentile spectrum (latency, or connect or
+// reconnect time for storms) and, for pub/sub, latency over time (p50, p99, max per interval).
 bool write_plots(const std::string& prefix, const std::string& json, const std::string& title) {
-  const bool storm = json_string_field(json, "workload") == "storm";
-  chart_series p50{"p50", {}}, p99{"p99", {}}, max{"max", {}};
-  for (const std::vector<double>& row : json_rows_field(json, "timeline")) {
-    if (row.size() != 4) continue;
-    p50.points.emplace_back(row[0], row[1]);
-    p99.points.emplace_back(row[0], row[2]);
-    max.points.emplace_back(row[0], row[3]);
-  }
+  const std::string workload = json_string_field(json, "workload").value_or("");
+  const bool pubsub = workload == "fanout" || workload == "pairs";
+  const std::string what = workload == "storm"       ? "connect time"
+                           : workload == "reconnect" ? "reconnect time"
+                                                     : "latency";
   chart_series spectrum{title, {}};
   for (const std::vector<double>& row : json_rows_field(json, "percentiles")) {
     if (row.size() == 2 && row[0] < 1) spectrum.points.emplace_back(row[0], row[1]);
   }
-  bool ok = write_file(prefix + "-distribution.svg",
-                       svg_chart({title + (storm ? ": connect time" : ": latency distribution"), "percentile",
-                                  storm ? "connect time (us)" : "latency (us)", true},
-                                 {spectrum}));
-  if (!storm) {
+  bool ok =
+      write_file(prefix + "-distribution.svg",
+                 svg_chart({title + ": " + what + " distribution", "percentile", what + " (us)", true}, {spectrum}));
+  if (pubsub) {
+    chart_series p50{"p50", {}}, p99{"p99", {}}, max{"max", {}};
+    for (const std::vector<double>& row : json_rows_field(json, "timeline")) {
+      if (row.size() != 4) continue;
+      p50.points.emplace_back(row[0], row[1]);
+      p99.points.emplace_back(row[0], row[2]);
+      max.points.emplace_back(row[0], row[3]);
+    }
     ok = write_file(prefix + "-over-time.svg",
                     svg_chart({title + ": latency over time", "seconds", "latency (us)", false}, {p50, p99, max})) &&
          ok;
@@ -94,11 +99,17 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 100000));
   app.add_option("--jitter-ms", o.jitter_ms, "storm: start each connection at a random moment within this span")
       ->check(CLI::Range(0, 600000));
+  app.add_option("--reconnect-storm", o.reconnect_storm,
+                 "reconnect storm: subscribers, all dropped at once and reconnected (resumed on sluice)")
+      ->check(CLI::Range(0, 20000));
+  app.add_option("--topics", o.topics, "reconnect storm: topics, one publisher each")->check(CLI::Range(1, 1000));
+  app.add_option("--backoff-ms", o.backoff_ms, "reconnect storm: first backoff span; doubles per failed attempt")
+      ->check(CLI::Range(0, 10000));
   app.add_option("--server-pid", o.server_pid, "report this process's CPU over the measured time")
       ->check(CLI::Range(1, 1 << 30));
   app.add_option("--label", o.label, "a name for the run, copied into its JSON");
   app.add_option("--plot-prefix", o.plot_prefix,
-                 "write the run's plots to PATH-over-time.svg and PATH-distribution.svg");
+                 "write the run's plots to PATH-distribution.svg and (pub/sub) PATH-over-time.svg");
   CLI11_PARSE(app, argc, argv);
   if (target == "ws") {
     std::fprintf(stderr, "sluice-load: --target ws: sluice over WebSocket is not available yet\n");
@@ -125,7 +136,16 @@ int main(int argc, char** argv) {
 
   std::string json;
   bool clean = false;
-  if (o.storm > 0) {
+  if (o.reconnect_storm > 0) {
+    if (o.rate <= 0) o.rate = 200;
+    on_measure(true);
+    const reconnect_result r = run_reconnect_storm(o);
+    on_measure(false);
+    if (!r.setup_error.empty()) std::fprintf(stderr, "sluice-load: %s: %s\n", target.c_str(), r.setup_error.c_str());
+    json = reconnect_json(o, r, cpu);
+    clean = r.setup_error.empty() && r.errors == 0 && r.failed.empty() &&
+            r.reconnected == static_cast<std::uint64_t>(o.reconnect_storm);
+  } else if (o.storm > 0) {
     on_measure(true);
     const storm_result r = run_storm(o);
     on_measure(false);

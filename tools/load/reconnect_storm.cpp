@@ -1,0 +1,512 @@
+#include "tools/load/reconnect_storm.hpp"
+
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "engine/protocol/decoder.hpp"
+#include "engine/protocol/encoder.hpp"
+#include "net/client.hpp"
+
+namespace sluice::load {
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+constexpr std::size_t header_size = 20;  // publisher u32, sequence u64, send time u64
+constexpr int attempts_max = 10;
+constexpr auto backoff_cap = std::chrono::seconds(2);
+constexpr auto storm_cap = std::chrono::seconds(30);
+constexpr auto drain_max = std::chrono::seconds(2);
+constexpr std::uint64_t open_loop_batch_max = 1024;
+
+std::uint64_t ns_of(clock_type::time_point t) {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
+}
+
+enum class stage : std::uint8_t { live, waiting, connecting, opening, failed };
+
+struct subscriber {
+  int fd = -1;
+  stage at = stage::live;
+  int topic = 0;
+  session_credentials session;   // sluice: what resumes it
+  std::uint64_t last_seq = 0;    // sluice: the last event sequence received
+  std::uint64_t cursor = 1;      // sluice: the sequence the stream owes next since the last ACK
+  std::uint64_t asked_from = 0;  // sluice: FROM_SEQ of the reopening
+  std::uint64_t next_payload = 1;
+  bool confirmed = true;            // the (re)opening's subscription is answered
+  bool first_after_reopen = false;  // Redis, NATS: the next delivery may skip what was lost
+  int attempts = 0;
+  clock_type::time_point retry_at{};
+  clock_type::time_point back_at = clock_type::time_point::max();
+  std::string in;
+};
+
+struct publisher {
+  int fd = -1;
+  std::uint32_t id = 0;
+  std::string topic;
+  std::uint64_t published = 0;
+};
+
+class reconnect_storm final : public delivery_sink {
+ public:
+  explicit reconnect_storm(const run_options& o) : o_(o), proto_(make_protocol(o.target)), rng_(0x5eed) {
+    payload_.assign(std::max(o.payload, header_size), 'x');
+  }
+  ~reconnect_storm() {
+    for (const subscriber& s : subs_) {
+      if (s.fd >= 0) ::close(s.fd);
+    }
+    for (const publisher& p : pubs_) ::close(p.fd);
+    if (epoll_ >= 0) ::close(epoll_);
+  }
+  reconnect_storm(const reconnect_storm&) = delete;
+  reconnect_storm& operator=(const reconnect_storm&) = delete;
+
+  reconnect_result run() {
+    if (!set_up()) return std::move(r_);
+    start_ = clock_type::now();
+    const auto drop_at = start_ + std::chrono::milliseconds(std::max(o_.warmup_ms, 200));
+    bool dropped = false;
+    bool storm_over = false;
+    auto steady_until = clock_type::time_point::max();
+    auto drain_until = clock_type::time_point::max();
+    std::vector<epoll_event> events(512);
+    std::vector<char> chunk(256 * 1024);
+    for (;;) {
+      const auto now = clock_type::now();
+      if (!dropped && now >= drop_at) {
+        drop_all(now);
+        dropped = true;
+      }
+      if (dropped && !storm_over && (unresolved() == 0 || now >= dropped_at_ + storm_cap)) {
+        storm_over = true;
+        r_.storm_s = std::chrono::duration<double>(now - dropped_at_).count();
+        for (std::size_t i = 0; i < subs_.size(); ++i) {
+          if (subs_[i].at != stage::live && subs_[i].at != stage::failed) give_up(i, "the storm phase ended first");
+        }
+        steady_until =
+            now + std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(o_.seconds));
+      }
+      if (publishing_ && now >= steady_until) {
+        publishing_ = false;
+        drain_until = now + drain_max;
+      }
+      if (r_.errors > 0 || (!publishing_ && (all_delivered() || now >= drain_until))) break;
+      if (dropped && !storm_over) start_due(now);
+      auto wait = std::chrono::nanoseconds(std::chrono::milliseconds(10));
+      if (publishing_) wait = std::min(wait, std::chrono::nanoseconds(publish_due() - clock_type::now()));
+      const timespec timeout{0, std::max<long>(0, static_cast<long>(wait.count()))};
+      const int n = ::epoll_pwait2(epoll_, events.data(), static_cast<int>(events.size()), &timeout, nullptr);
+      for (int i = 0; i < n; ++i) on_ready(events[static_cast<std::size_t>(i)].data.u64, chunk);
+    }
+    for (const subscriber& s : subs_) {
+      if (s.at != stage::live) continue;
+      const std::uint64_t last = pubs_[static_cast<std::size_t>(s.topic)].published;
+      if (s.next_payload <= last)
+        error("missing: " + std::to_string(last - s.next_payload + 1) + " events never arrived");
+    }
+    return std::move(r_);
+  }
+
+  void on_delivery(std::string_view topic, std::string_view payload) override {
+    subscriber& s = subs_[current_];
+    const publisher& p = pubs_[static_cast<std::size_t>(s.topic)];
+    if (topic != p.topic) return error("a delivery on topic " + std::string(topic) + " to a subscriber of " + p.topic);
+    if (payload.size() != payload_.size()) return error("a delivery of the wrong size");
+    std::uint32_t pub = 0;
+    std::uint64_t seq = 0;
+    std::uint64_t sent = 0;
+    std::memcpy(&pub, payload.data(), 4);
+    std::memcpy(&seq, payload.data() + 4, 8);
+    std::memcpy(&sent, payload.data() + 12, 8);
+    if (pub != p.id) return error("a delivery from an unknown publisher");
+    if (seq != s.next_payload) {
+      if (s.first_after_reopen && seq > s.next_payload) {
+        r_.lost += seq - s.next_payload;  // no sessions: what was published while away is gone
+      } else {
+        return error(seq > s.next_payload
+                         ? "a gap: sequence " + std::to_string(seq) + " after " + std::to_string(s.next_payload - 1)
+                         : "a duplicate or reorder: sequence " + std::to_string(seq));
+      }
+    }
+    s.first_after_reopen = false;
+    s.next_payload = seq + 1;
+    ++r_.delivered;
+    if (sent >= ns_of(dropped_at_) && sent < ns_of(s.back_at)) ++r_.recovered;
+  }
+
+ private:
+  [[nodiscard]] bool sluice_target() const { return o_.target == target_kind::sluice; }
+  static std::string topic_name(int t) { return "reconnect." + std::to_string(t); }
+
+  bool set_up() {
+    epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
+    const int topics = std::max(1, o_.topics);
+    for (int t = 0; t < topics; ++t) {
+      publisher p;
+      p.id = static_cast<std::uint32_t>(t);
+      p.topic = topic_name(t);
+      p.fd = open_connection(*proto_, o_.host, o_.port, false, p.topic, std::chrono::seconds(5), r_.setup_error);
+      if (p.fd < 0) return false;
+      pubs_.push_back(std::move(p));
+    }
+    for (int i = 0; i < o_.reconnect_storm; ++i) {
+      subscriber s;
+      s.topic = i % topics;
+      if (!(sluice_target() ? open_session(s) : open_plain(s))) return false;
+      subs_.push_back(std::move(s));
+    }
+    r_.connections = subs_.size();
+    for (std::size_t i = 0; i < subs_.size(); ++i) watch(i, subs_[i].fd, EPOLLIN, EPOLL_CTL_ADD);
+    for (std::size_t p = 0; p < pubs_.size(); ++p) watch(subs_.size() + p, pubs_[p].fd, EPOLLIN, EPOLL_CTL_ADD);
+    return true;
+  }
+
+  // sluice: a session of its own, subscribed, with what resumes it.
+  bool open_session(subscriber& s) {
+    client c;
+    if (std::string e = c.connect(o_.host, o_.port, std::chrono::seconds(5)); !e.empty()) return setup_failed(e);
+    const hello_result h = c.hello(std::chrono::seconds(5));
+    if (!h.ok) return setup_failed("HELLO: " + h.message);
+    s.session = h.credentials();
+    const std::string topic = topic_name(s.topic);
+    if (!c.send_frame(proto::subscribe_frame{.request_id = next_request_++, .topic = topic})) {
+      return setup_failed("SUBSCRIBE could not be sent");
+    }
+    const read_result answer = c.read_frame(std::chrono::seconds(5));
+    const auto* ack = std::get_if<proto::ack_frame>(&answer.value);
+    if (answer.status != read_status::frame || ack == nullptr || ack->status != proto::error_code::none) {
+      return setup_failed("SUBSCRIBE was not acknowledged");
+    }
+    s.last_seq = ack->seq - 1;  // the subscription starts at the ACK's sequence
+    s.cursor = ack->seq;
+    s.fd = ::dup(c.fd());
+    return s.fd >= 0 || setup_failed("dup failed");
+  }
+
+  bool open_plain(subscriber& s) {
+    s.fd =
+        open_connection(*proto_, o_.host, o_.port, true, topic_name(s.topic), std::chrono::seconds(5), r_.setup_error);
+    return s.fd >= 0;
+  }
+
+  bool setup_failed(std::string what) {
+    r_.setup_error = std::move(what);
+    return false;
+  }
+
+  void watch(std::size_t index, int fd, std::uint32_t events, int op) {
+    epoll_event ev{};
+    ev.events = events;
+    ev.data.u64 = index;
+    ::epoll_ctl(epoll_, op, fd, &ev);
+  }
+
+  void error(std::string what) {
+    if (r_.errors++ == 0) r_.first_error = std::move(what);
+  }
+
+  // Every subscriber connection goes at once; each comes back after its own jitter.
+  void drop_all(clock_type::time_point now) {
+    dropped_at_ = now;
+    std::uniform_int_distribution<long long> first(0, std::max(0, o_.backoff_ms) * 1000LL);
+    for (subscriber& s : subs_) {
+      ::close(s.fd);
+      s.fd = -1;
+      s.at = stage::waiting;
+      s.retry_at = now + std::chrono::microseconds(first(rng_));
+      s.attempts = 0;
+      s.confirmed = false;
+      s.in.clear();
+    }
+  }
+
+  [[nodiscard]] std::size_t unresolved() const {
+    return static_cast<std::size_t>(std::count_if(
+        subs_.begin(), subs_.end(), [](const subscriber& s) { return s.at != stage::live && s.at != stage::failed; }));
+  }
+
+  void start_due(clock_type::time_point now) {
+    for (std::size_t i = 0; i < subs_.size(); ++i) {
+      subscriber& s = subs_[i];
+      if (s.at != stage::waiting || s.retry_at > now) continue;
+      std::string e;
+      s.fd = start_connect(o_.host, o_.port, e);
+      if (s.fd < 0) {
+        retry(i, e);
+        continue;
+      }
+      s.at = stage::connecting;
+      watch(i, s.fd, EPOLLOUT, EPOLL_CTL_ADD);
+    }
+  }
+
+  // A failed attempt: back off (jittered, doubling, capped), or give up after the last.
+  void retry(std::size_t i, const std::string& reason) {
+    subscriber& s = subs_[i];
+    if (s.fd >= 0) ::close(s.fd);
+    s.fd = -1;
+    s.in.clear();
+    if (++s.attempts >= attempts_max)
+      return give_up(i, "gave up after " + std::to_string(attempts_max) + " attempts: " + reason);
+    const auto grown = std::chrono::milliseconds(std::max(1, o_.backoff_ms)) * (1LL << s.attempts);
+    const auto cap = std::min<std::chrono::milliseconds>(grown, backoff_cap);
+    std::uniform_int_distribution<long long> delay(0, cap.count() * 1000LL);
+    s.retry_at = clock_type::now() + std::chrono::microseconds(delay(rng_));
+    s.at = stage::waiting;
+  }
+
+  void give_up(std::size_t i, const std::string& reason) {
+    subscriber& s = subs_[i];
+    if (s.fd >= 0) ::close(s.fd);
+    s.fd = -1;
+    s.at = stage::failed;
+    ++r_.failed[reason];
+  }
+
+  void send_reopening(std::size_t i) {
+    subscriber& s = subs_[i];
+    std::string out;
+    if (sluice_target()) {
+      // Resume, and right behind it the subscription from the next sequence wanted.
+      const std::string topic = topic_name(s.topic);
+      s.asked_from = s.last_seq + 1;
+      append(out,
+             proto::hello_frame{
+                 .resume = true, .id = s.session.id, .resume_token = s.session.resume_token, .last_seq = s.last_seq});
+      append(out, proto::subscribe_frame{
+                      .request_id = next_request_++, .has_from_seq = true, .from_seq = s.asked_from, .topic = topic});
+    } else {
+      proto_->encode_opening(out, true, topic_name(s.topic));
+    }
+    // A fresh socket's send buffer takes a few hundred bytes whole.
+    if (::send(s.fd, out.data(), out.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(out.size())) {
+      return retry(i, "send of the reopening failed");
+    }
+    s.at = stage::opening;
+    watch(i, s.fd, EPOLLIN, EPOLL_CTL_MOD);
+  }
+
+  void confirmed(subscriber& s) {
+    s.confirmed = true;
+    s.at = stage::live;
+    s.back_at = clock_type::now();
+    s.first_after_reopen = !sluice_target();
+    ++r_.reconnected;
+    r_.reconnect_time.record(static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(s.back_at - dropped_at_).count()));
+  }
+
+  void on_ready(std::size_t index, std::vector<char>& chunk) {
+    if (index >= subs_.size()) {  // a publisher: answers (a NATS PING) or nothing
+      publisher& p = pubs_[index - subs_.size()];
+      const ssize_t got = ::recv(p.fd, chunk.data(), chunk.size(), MSG_DONTWAIT);
+      if (got == 0) return error("the server closed a publisher's connection");
+      if (got > 0 && o_.target == target_kind::nats &&
+          std::string_view(chunk.data(), static_cast<std::size_t>(got)).find("PING") != std::string_view::npos) {
+        send(p.fd, "PONG\r\n");
+      }
+      return;
+    }
+    subscriber& s = subs_[index];
+    if (s.at == stage::connecting) {
+      int so_error = 0;
+      socklen_t length = sizeof so_error;
+      ::getsockopt(s.fd, SOL_SOCKET, SO_ERROR, &so_error, &length);
+      if (so_error != 0) return retry(index, std::string("connect: ") + std::strerror(so_error));
+      return send_reopening(index);
+    }
+    if (s.at != stage::opening && s.at != stage::live) return;
+    const ssize_t got = ::recv(s.fd, chunk.data(), chunk.size(), MSG_DONTWAIT);
+    if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR)) {
+      if (s.at == stage::opening) return retry(index, "closed by the server while reopening");
+      return error("the server closed a subscriber's connection");
+    }
+    if (got < 0) return;
+    s.in.append(chunk.data(), static_cast<std::size_t>(got));
+    current_ = index;
+    const std::size_t used = sluice_target() ? feed_sluice(s) : feed_plain(s);
+    s.in.erase(0, used);
+  }
+
+  // sluice frames: WELCOME and the ACK of a reopening, events checked by sequence.
+  std::size_t feed_sluice(subscriber& s) {
+    std::size_t used = 0;
+    std::string reply;
+    while (r_.errors == 0) {
+      const proto::decode_result d =
+          proto::decode_frame(std::as_bytes(std::span<const char>(s.in.data() + used, s.in.size() - used)), 1u << 24);
+      if (d.status == proto::decode_status::need_more) break;
+      if (d.status == proto::decode_status::error) {
+        error("malformed frame from the server");
+        break;
+      }
+      used += d.size;
+      if (const auto* e = std::get_if<proto::event_frame>(&d.value)) {
+        on_event(s, *e);
+      } else if (const auto* w = std::get_if<proto::welcome_frame>(&d.value)) {
+        if (!w->resumed) {
+          error("a resume came back as a new session");
+        } else {
+          ++r_.resumed;
+        }
+      } else if (const auto* ack = std::get_if<proto::ack_frame>(&d.value)) {
+        if (ack->status != proto::error_code::none) {
+          error("a request was refused: " + std::string(proto::error_code_name(ack->status)));
+        } else if (!s.confirmed) {
+          if (ack->truncated) error("the history no longer held the missed events (TRUNCATED)");
+          if (ack->seq != s.asked_from) {
+            error("the resumed subscription starts at " + std::to_string(ack->seq) + ", not at " +
+                  std::to_string(s.asked_from));
+          }
+          s.cursor = ack->seq;
+          confirmed(s);
+        }
+      } else if (const auto* ping = std::get_if<proto::ping_frame>(&d.value)) {
+        append(reply, proto::pong_frame{.nonce = ping->nonce, .payload = ping->payload});
+      } else {
+        error("the server sent ERROR, GOAWAY or CLOSE");
+      }
+    }
+    if (!reply.empty()) send(s.fd, reply);
+    return used;
+  }
+
+  // Before the ACK of a reopening's SUBSCRIBE, events belong to the old position (the
+  // server's own replay, which may start past events that died with the connection):
+  // only the very next one is taken. From the ACK on, the stream restarts at the ACK's
+  // sequence and must be exact; what the client already took is skipped.
+  void on_event(subscriber& s, const proto::event_frame& e) {
+    if (e.gap) return error("the server reported lost events (GAP)");
+    if (!s.confirmed) {
+      if (e.seq != s.last_seq + 1) {
+        ++r_.replayed_twice;
+        return;
+      }
+    } else {
+      if (e.seq != s.cursor) {
+        return error(e.seq < s.cursor
+                         ? "event " + std::to_string(e.seq) + " delivered twice"
+                         : "events " + std::to_string(s.cursor) + ".." + std::to_string(e.seq - 1) + " were skipped");
+      }
+      ++s.cursor;
+      if (e.seq <= s.last_seq) {
+        ++r_.replayed_twice;
+        return;
+      }
+    }
+    s.last_seq = e.seq;
+    on_delivery(e.topic, e.payload);
+  }
+
+  // Redis, NATS: the opening's answer, then deliveries.
+  std::size_t feed_plain(subscriber& s) {
+    std::size_t used = 0;
+    std::string e;
+    if (!s.confirmed) {
+      const opening_status status = proto_->parse_opening(s.in, true, used, e);
+      if (status == opening_status::pending) return 0;
+      if (status == opening_status::failed) {
+        retry(current_, e);
+        return 0;
+      }
+      confirmed(s);
+    }
+    std::string reply;
+    used += proto_->parse(std::string_view(s.in).substr(used), *this, reply, e);
+    if (!e.empty()) error(e);
+    if (!reply.empty()) send(s.fd, reply);
+    return used;
+  }
+
+  [[nodiscard]] bool all_delivered() const {
+    return std::all_of(subs_.begin(), subs_.end(), [&](const subscriber& s) {
+      return s.at != stage::live || s.next_payload > pubs_[static_cast<std::size_t>(s.topic)].published;
+    });
+  }
+
+  // Open loop from the start; returns when the next message falls due.
+  clock_type::time_point publish_due() {
+    const double per_message_ns = 1e9 / std::max(1.0, o_.rate);
+    const auto intended = [&](std::uint64_t k) {
+      return start_ + std::chrono::nanoseconds(static_cast<std::int64_t>(static_cast<double>(k - 1) * per_message_ns));
+    };
+    auto next_due = clock_type::time_point::max();
+    const auto now = clock_type::now();
+    for (publisher& p : pubs_) {
+      std::string out;
+      for (std::uint64_t n = 0; n < open_loop_batch_max && intended(p.published + 1) <= now; ++n) {
+        const std::uint64_t seq = ++p.published;
+        const std::uint64_t sent = ns_of(intended(seq));
+        std::memcpy(payload_.data(), &p.id, 4);
+        std::memcpy(payload_.data() + 4, &seq, 8);
+        std::memcpy(payload_.data() + 12, &sent, 8);
+        proto_->encode_publish(out, p.topic, payload_);
+      }
+      if (!out.empty()) send(p.fd, out);
+      next_due = std::min(next_due, intended(p.published + 1));
+    }
+    return next_due;
+  }
+
+  void send(int fd, std::string_view bytes) {
+    auto stalled_since = clock_type::now();
+    while (!bytes.empty()) {
+      const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      if (n > 0) {
+        bytes.remove_prefix(static_cast<std::size_t>(n));
+        stalled_since = clock_type::now();
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno == EAGAIN) {
+        if (clock_type::now() - stalled_since > std::chrono::seconds(5))
+          return error("the server took nothing for 5 s");
+        pollfd p{fd, POLLOUT, 0};
+        (void)::poll(&p, 1, 100);
+        continue;
+      }
+      return error(std::string("send: ") + std::strerror(errno));
+    }
+  }
+
+  static void append(std::string& out, const proto::frame& f) {
+    const std::size_t at = out.size();
+    out.resize(at + proto::encoded_size(f));
+    proto::encode_frame(f, std::as_writable_bytes(std::span<char>(out).subspan(at)));
+  }
+
+  const run_options& o_;
+  std::unique_ptr<protocol> proto_;
+  std::mt19937_64 rng_;
+  int epoll_ = -1;
+  std::vector<subscriber> subs_;
+  std::vector<publisher> pubs_;
+  std::size_t current_ = 0;
+  std::string payload_;
+  std::uint64_t next_request_ = 1;
+  bool publishing_ = true;
+  clock_type::time_point start_{};
+  clock_type::time_point dropped_at_ = clock_type::time_point::max();
+  reconnect_result r_;
+};
+
+}  // namespace
+
+reconnect_result run_reconnect_storm(const run_options& o) {
+  reconnect_storm storm(o);
+  return storm.run();
+}
+
+}  // namespace sluice::load
