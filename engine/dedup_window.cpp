@@ -23,7 +23,7 @@ std::uint32_t dedup_window::locate(std::uint64_t message_id) const {
 
 void dedup_window::drop_oldest() {
   SLUICE_ASSERT(count_ > 0);
-  index_.erase(hash(ring_[head_].message_id), head_);
+  index_.erase(ring_[head_].hash, head_);
   head_ = head_ + 1 == ring_.size() ? 0 : head_ + 1;
   --count_;
 }
@@ -38,6 +38,7 @@ void dedup_window::drop_expired(time_ns now_ns) {
 
 std::uint64_t* dedup_window::find(std::uint64_t message_id, time_ns now_ns) {
   drop_expired(now_ns);
+  if (message_id > highest_) return nullptr;  // never remembered
   const std::uint32_t pos = locate(message_id);
   return pos == flat_index::npos ? nullptr : &ring_[pos].value;
 }
@@ -47,6 +48,12 @@ dedup_result dedup_window::observe(std::uint64_t message_id, std::uint64_t value
     counters_->duplicates_total.add();
     return dedup_result{dedup_verdict::duplicate, *seen};
   }
+  remember(message_id, value, now_ns);
+  return dedup_result{dedup_verdict::fresh, value};
+}
+
+void dedup_window::remember(std::uint64_t message_id, std::uint64_t value, time_ns now_ns) {
+  SLUICE_DASSERT(message_id > highest_ || locate(message_id) == flat_index::npos);
   if (count_ == ring_.size()) {
     drop_oldest();
     counters_->evicted_full_total.add();
@@ -56,10 +63,11 @@ dedup_result dedup_window::observe(std::uint64_t message_id, std::uint64_t value
   const std::uint32_t newest = count_ == 0 ? head_ : static_cast<std::uint32_t>((head_ + count_ - 1) % ring_.size());
   const time_ns inserted_ns = count_ > 0 && ring_[newest].inserted_ns > now_ns ? ring_[newest].inserted_ns : now_ns;
   const auto pos = static_cast<std::uint32_t>((head_ + count_) % ring_.size());
-  ring_[pos] = entry{message_id, value, inserted_ns};
-  index_.insert(hash(message_id), pos);
+  const std::uint64_t h = hash(message_id);
+  ring_[pos] = entry{message_id, value, inserted_ns, h};
+  index_.insert(h, pos);
   ++count_;
-  return dedup_result{dedup_verdict::fresh, value};
+  if (message_id > highest_) highest_ = message_id;
 }
 
 std::size_t dedup_window::memory_bytes() const noexcept { return ring_.size() * sizeof(entry) + index_.memory_bytes(); }

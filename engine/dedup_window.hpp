@@ -9,6 +9,11 @@
 //  - expired entries are dropped from the ring's head as time passes (counted).
 // Ids are client-chosen, so the index hashes them with a secret seed.
 //
+// Cost per fresh id: clients number their messages upwards, so an id above every id
+// ever remembered is known to be new without a lookup; each entry keeps its hash, so
+// forgetting it does not hash again. (Measured under a 50-pair publish load: the
+// window's lookups and rehashing were 18% of a reactor's time before.)
+//
 // Thread: owned by the session's shard.
 #pragma once
 
@@ -56,6 +61,9 @@ class dedup_window {
   // sequence is assigned later by the topic's owner).
   [[nodiscard]] std::uint64_t* find(std::uint64_t message_id, time_ns now_ns);
 
+  // Remembers an id that find() has just reported absent (no second lookup).
+  void remember(std::uint64_t message_id, std::uint64_t value, time_ns now_ns);
+
   [[nodiscard]] std::uint32_t size() const noexcept { return count_; }
   [[nodiscard]] std::size_t memory_bytes() const noexcept;
   [[nodiscard]] const dedup_window_counters& counters() const noexcept { return *counters_; }
@@ -65,6 +73,7 @@ class dedup_window {
     std::uint64_t message_id = 0;
     std::uint64_t value = 0;
     time_ns inserted_ns = 0;
+    std::uint64_t hash = 0;  // of message_id, kept for erasing it from the index
   };
 
   void drop_expired(time_ns now_ns);
@@ -77,6 +86,7 @@ class dedup_window {
   flat_index index_;         // message id -> ring position
   std::uint32_t head_ = 0;
   std::uint32_t count_ = 0;
+  std::uint64_t highest_ = 0;  // the highest id ever remembered: above it, nothing is known
   dedup_window_counters own_counters_;
   dedup_window_counters* counters_;
 };

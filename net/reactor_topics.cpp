@@ -237,7 +237,7 @@ void reactor::on_publish(connection& c, const proto::publish_frame& f) {
   if (seen != nullptr) {
     *seen = publish_in_flight;  // a refused publish tried again
   } else {
-    (void)link.published->observe(f.request_id, publish_in_flight, woke_ns_);
+    link.published->remember(f.request_id, publish_in_flight, woke_ns_);
   }
   const proto::frame event_frame = proto::event_frame{.seq = 0, .topic = f.topic, .payload = f.payload};
   event_ref event = event_ref::create(0, woke_ns_, static_cast<std::uint32_t>(proto::encoded_size(event_frame)));

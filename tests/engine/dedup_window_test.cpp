@@ -52,10 +52,26 @@ TEST(dedup_window, full_window_drops_the_oldest) {
   EXPECT_NE(w.find(2, 10), nullptr);
 }
 
+// Ids above every id seen skip the lookup; lower ids, new or repeated, still get one.
+TEST(dedup_window, ids_out_of_order_are_still_checked) {
+  dedup_window w(config_of(8, 60 * ns_per_s));
+  ASSERT_EQ(w.observe(100, 1, 0).verdict, dedup_verdict::fresh);
+  EXPECT_EQ(w.observe(5, 2, 1).verdict, dedup_verdict::fresh);
+  EXPECT_EQ(w.observe(5, 3, 2).value, 2u);
+  EXPECT_EQ(w.observe(100, 4, 3).value, 1u);
+  EXPECT_EQ(w.find(99, 4), nullptr);
+  EXPECT_EQ(w.find(101, 4), nullptr);
+  w.remember(101, 5, 5);
+  EXPECT_EQ(w.observe(101, 6, 6).value, 5u);
+  EXPECT_EQ(w.counters().duplicates_total.load(), 3u);
+}
+
 // Against a reference (a deque in insertion order plus a map) under random input,
-// and with memory fixed from construction on.
-TEST(dedup_window, matches_a_reference_and_memory_stays_fixed) {
-  std::mt19937_64 rng(test::test_seed("dedup_window"));
+// and with memory fixed from construction on. Two kinds of input: ids drawn at random
+// (mostly from a small range, so repeats are common), and a client's ids, ascending
+// with retries of recent ones (the lookup-free path for ids above all seen).
+void check_against_reference(const char* name, bool ascending) {
+  std::mt19937_64 rng(test::test_seed(name));
   const std::uint32_t entries = 1 + static_cast<std::uint32_t>(rng() % 128);
   const time_ns ttl = (1 + rng() % 1000) * ns_per_ms;
   dedup_window w(config_of(entries, ttl));
@@ -63,13 +79,20 @@ TEST(dedup_window, matches_a_reference_and_memory_stays_fixed) {
   std::deque<std::pair<std::uint64_t, time_ns>> order;
   std::unordered_map<std::uint64_t, std::uint64_t> values;
   time_ns now = 0;
+  std::uint64_t next_id = 1;
   for (int step = 0; step < 1'000'000; ++step) {
     now += rng() % (2 * ns_per_ms);
     while (!order.empty() && order.front().second + ttl <= now) {
       values.erase(order.front().first);
       order.pop_front();
     }
-    const std::uint64_t id = rng() % 4 == 0 ? rng() : rng() % (2 * entries + 1);
+    std::uint64_t id = 0;
+    if (ascending) {
+      id = rng() % 4 == 0 && next_id > 1 ? next_id - 1 - rng() % std::min<std::uint64_t>(next_id - 1, 3 * entries)
+                                         : next_id++;
+    } else {
+      id = rng() % 4 == 0 ? rng() : rng() % (2 * entries + 1);
+    }
     const dedup_result r = w.observe(id, static_cast<std::uint64_t>(step), now);
     const auto it = values.find(id);
     if (it != values.end()) {
@@ -87,6 +110,12 @@ TEST(dedup_window, matches_a_reference_and_memory_stays_fixed) {
     ASSERT_EQ(w.size(), order.size());
   }
   EXPECT_EQ(w.memory_bytes(), memory);
+}
+
+TEST(dedup_window, matches_a_reference_and_memory_stays_fixed) { check_against_reference("dedup_window", false); }
+
+TEST(dedup_window, matches_a_reference_for_ascending_ids_with_retries) {
+  check_against_reference("dedup_window_ascending", true);
 }
 
 }  // namespace
