@@ -42,7 +42,11 @@ class storm_worker {
 
   ~storm_worker() {
     for (const storm_connection& c : connections_) {
-      if (c.fd >= 0) ::close(c.fd);
+      if (c.at == stage::open) {
+        close_connection(*proto_, c.fd);  // ends the session for good
+      } else if (c.fd >= 0) {
+        ::close(c.fd);
+      }
     }
   }
   storm_worker(const storm_worker&) = delete;

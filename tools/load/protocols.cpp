@@ -86,6 +86,8 @@ class sluice_protocol final : public protocol {
     }
   }
 
+  void encode_goodbye(std::string& out) const override { append(out, proto::close_frame{}); }
+
   void encode_publish(std::string& out, std::string_view topic, std::string_view payload) const override {
     append(out, proto::publish_frame{.ack = false, .request_id = next_request_++, .topic = topic, .payload = payload});
   }
@@ -186,6 +188,8 @@ class redis_protocol final : public protocol {
     append_command(out, "PUBLISH", topic, payload);
   }
 
+  void encode_goodbye(std::string&) const override {}  // a closed connection ends everything
+
   std::size_t parse(std::string_view in, delivery_sink& sink, std::string&, std::string& error) const override {
     std::size_t used = 0;
     while (used < in.size()) {
@@ -283,6 +287,8 @@ class nats_protocol final : public protocol {
     return opening_status::done;
   }
 
+  void encode_goodbye(std::string&) const override {}  // a closed connection ends everything
+
   void encode_publish(std::string& out, std::string_view topic, std::string_view payload) const override {
     out += "PUB ";
     out += topic;
@@ -348,6 +354,13 @@ int start_connect(const std::string& host, std::uint16_t port, std::string& erro
     return -1;
   }
   return fd;
+}
+
+void close_connection(const protocol& proto, int fd) {
+  std::string goodbye;
+  proto.encode_goodbye(goodbye);
+  if (!goodbye.empty()) (void)::send(fd, goodbye.data(), goodbye.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  ::close(fd);
 }
 
 int open_connection(const protocol& proto, const std::string& host, std::uint16_t port, bool subscriber,

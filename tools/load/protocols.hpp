@@ -41,6 +41,9 @@ class protocol {
   [[nodiscard]] virtual opening_status parse_opening(std::string_view in, bool subscriber, std::size_t& used,
                                                      std::string& error) const = 0;
   virtual void encode_publish(std::string& out, std::string_view topic, std::string_view payload) const = 0;
+  // What a client sends to end its session for good before it closes the connection
+  // (sluice: CLOSE, so the server does not keep the session for a resume); may be empty.
+  virtual void encode_goodbye(std::string& out) const = 0;
   // Consumes the complete messages at the front of `in`; returns the bytes consumed.
   // Sets `error` on input that is not the protocol; appends owed replies to `reply`.
   [[nodiscard]] virtual std::size_t parse(std::string_view in, delivery_sink& sink, std::string& reply,
@@ -53,6 +56,9 @@ class protocol {
 // connected non-blocking socket, or -1 with `error` set.
 [[nodiscard]] int open_connection(const protocol& proto, const std::string& host, std::uint16_t port, bool subscriber,
                                   std::string_view topic, std::chrono::milliseconds timeout, std::string& error);
+
+// Sends the protocol's goodbye (best effort, never blocking) and closes `fd`.
+void close_connection(const protocol& proto, int fd);
 
 // Starts a non-blocking connect to host:port; -1 with `error` set when it cannot start.
 [[nodiscard]] int start_connect(const std::string& host, std::uint16_t port, std::string& error);

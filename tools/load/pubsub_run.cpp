@@ -78,9 +78,11 @@ class worker final : public delivery_sink {
   explicit worker(shared_run& run) : run_(run), proto_(make_protocol(run.o.target)) {
     payload_.assign(std::max(run.o.payload, header_size), 'x');
   }
+  // Sessions end for good, so a server that keeps detached sessions for a resume does
+  // not carry this run's subscribers into the next.
   ~worker() {
-    for (const auto& s : subs_) ::close(s.fd);
-    for (const auto& p : pubs_) ::close(p.fd);
+    for (const auto& s : subs_) close_connection(*proto_, s.fd);
+    for (const auto& p : pubs_) close_connection(*proto_, p.fd);
   }
   worker(const worker&) = delete;
   worker& operator=(const worker&) = delete;

@@ -65,9 +65,9 @@ class reconnect_storm final : public delivery_sink {
   }
   ~reconnect_storm() {
     for (const subscriber& s : subs_) {
-      if (s.fd >= 0) ::close(s.fd);
+      if (s.fd >= 0) close_connection(*proto_, s.fd);
     }
-    for (const publisher& p : pubs_) ::close(p.fd);
+    for (const publisher& p : pubs_) close_connection(*proto_, p.fd);
     if (epoll_ >= 0) ::close(epoll_);
   }
   reconnect_storm(const reconnect_storm&) = delete;
