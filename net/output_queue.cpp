@@ -1,5 +1,6 @@
 #include "net/output_queue.hpp"
 
+#include <cstring>
 #include <utility>
 
 #include "engine/assert.hpp"
@@ -19,8 +20,13 @@ std::span<std::byte> output_queue::append_bytes(std::size_t size) {
   return std::span<std::byte>(bytes_of_frames_).subspan(at, size);
 }
 
-void output_queue::append_event(event_ref event) {
-  const auto size = static_cast<std::uint32_t>(event->frame().size());
+void output_queue::append_event(event_ref event, std::size_t audience) {
+  const std::span<const std::byte> frame = event->frame();
+  if (frame.size() <= copy_max && audience <= copy_audience_max) {
+    std::memcpy(append_bytes(frame.size()).data(), frame.data(), frame.size());
+    return;
+  }
+  const auto size = static_cast<std::uint32_t>(frame.size());
   segments_.push_back({std::move(event), 0, size});
   bytes_ += size;
 }
@@ -60,7 +66,7 @@ void output_queue::clear() noexcept {
 
 void output_queue::reset(std::size_t keep) {
   clear();
-  if (bytes_of_frames_.capacity() > keep) std::vector<std::byte>().swap(bytes_of_frames_);
+  if (bytes_of_frames_.capacity() > keep) decltype(bytes_of_frames_)().swap(bytes_of_frames_);
   if (segments_.capacity() * sizeof(segment) > keep) std::vector<segment>().swap(segments_);
 }
 

@@ -1,7 +1,16 @@
 // What is queued for one connection, in order: frames encoded here (answers, control
-// frames) and events shared with every other subscriber (an event_ref, not a copy).
-// The reactor hands the whole queue to the kernel in one sendmsg, as an iovec per
-// segment, once per loop iteration, however many events are pending.
+// frames) and events. The reactor hands the whole queue to the kernel in one sendmsg,
+// as an iovec per segment, once per loop iteration, however many events are pending.
+//
+// An event is shared with the other subscribers (an event_ref, not a copy), except a
+// small one (up to copy_max bytes) that few connections of this reactor receive
+// (audience up to copy_audience_max): that one is copied in with its neighbours, so a
+// run of such events is one segment. Why: for a few small events the kernel's cost per
+// iovec segment outweighs the copy (50 pipelining pairs, 64 B: the kernel's copy-in was
+// 26% of a reactor's time, and copying doubled the pairs' throughput). For a wide
+// fan-out the copies are many and each subscriber's buffer is new memory, while one
+// shared event stays in cache for every send (1 -> 100, window 256: copying cost a
+// third of the throughput). Measured with sluice-load, docs/benchmarks.md.
 //
 // Thread: the connection's reactor. Bound: the caller checks footprint() against its
 // limit before appending (see reactor::queue_frame and the event delivery).
@@ -11,6 +20,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -18,8 +28,33 @@
 
 namespace sluice {
 
+// An allocator whose value-less construct leaves bytes uninitialised: the queue's byte
+// buffer grows by resize() and every new byte is written right after, so zero-filling
+// it first would write everything twice.
+template <class T>
+struct uninitialized_allocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = uninitialized_allocator<U>;
+  };
+  uninitialized_allocator() = default;
+  template <class U>
+  explicit uninitialized_allocator(const uninitialized_allocator<U>&) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... A>
+  void construct(U* p, A&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<A>(args)...);
+  }
+};
+
 class output_queue {
  public:
+  static constexpr std::size_t copy_max = 512;         // events up to this size may be copied in
+  static constexpr std::size_t copy_audience_max = 4;  // ... when at most this many connections get them
+
   [[nodiscard]] std::size_t bytes() const noexcept { return bytes_; }
   [[nodiscard]] bool empty() const noexcept { return bytes_ == 0; }
   // What the queue holds against its connection's bound: the unsent bytes plus a
@@ -31,7 +66,8 @@ class output_queue {
 
   // Room for `size` bytes of a frame encoded in place; adjacent frames share a segment.
   [[nodiscard]] std::span<std::byte> append_bytes(std::size_t size);
-  void append_event(event_ref event);
+  // `audience`: how many connections of this reactor are sent this same event.
+  void append_event(event_ref event, std::size_t audience);
 
   // Describes the unsent bytes, at most `max` segments' worth, as iovecs (replacing
   // `iov`'s contents). They point into this queue: do not append while they are in use.
@@ -51,7 +87,7 @@ class output_queue {
     std::uint32_t size = 0;
   };
 
-  std::vector<std::byte> bytes_of_frames_;
+  std::vector<std::byte, uninitialized_allocator<std::byte>> bytes_of_frames_;
   std::vector<segment> segments_;
   std::size_t front_ = 0;  // segments before it are sent
   std::size_t bytes_ = 0;  // unsent

@@ -22,6 +22,7 @@ namespace sluice {
 namespace {
 
 constexpr std::size_t inbox_drain_max = 1024;         // per loop iteration: timers and io get their turn
+constexpr std::size_t local_slice = 256;              // local topic messages that are published before reading on
 constexpr time_ns linger_ns = 2 * ns_per_s;           // after our last byte, how long we read until the peer's EOF
 constexpr time_ns close_deadline_ns = 10 * ns_per_s;  // a close never takes longer, even if the peer stops reading
 constexpr time_ns accept_pause_ns = 10 * ns_per_ms;   // after a failed accept (EMFILE, ENOMEM) before re-arming
@@ -137,6 +138,11 @@ void reactor::run(std::atomic<int>& ready_count, std::string& setup_error) {
     io_uring_for_each_cqe(ring_.get(), head, cqe) {
       handle_completion(*cqe);
       ++seen;
+      // A large input batch is published in slices: an event is filed and delivered
+      // while it is still in cache, not after thousands of others were made. (50
+      // pipelining publishers with 256 in flight: the owner's first touch of each event
+      // was a cache miss and 10% of the reactor's time, measured with perf.)
+      if (local_.size() >= local_slice) run_topic_work();
     }
     io_uring_cq_advance(ring_.get(), seen);
 

@@ -199,7 +199,7 @@ class reactor {
   void handle(event_batch&& m);
   void handle(replay_request&& m);
   void handle(replay_page&& m);
-  void deliver(std::uint32_t index, const event_ref& event);
+  void deliver(std::uint32_t index, const event_ref& event, std::size_t audience);
   void request_replay(std::uint32_t index);
   void serve_behind(connection& c);
   void queue_gap(connection& c, std::string_view topic, std::uint64_t first, std::uint64_t last);

@@ -355,11 +355,11 @@ void reactor::handle(event_batch&& m) {
       topic = this_topic;
       subscribers = subscriptions_.of_topic(topic);
     }
-    for (const std::uint32_t index : subscribers) deliver(index, event);
+    for (const std::uint32_t index : subscribers) deliver(index, event, subscribers.size());
   }
 }
 
-void reactor::deliver(std::uint32_t index, const event_ref& event) {
+void reactor::deliver(std::uint32_t index, const event_ref& event, std::size_t audience) {
   subscription& s = subscriptions_[index];
   // waiting: the owner's answer sets the position; behind: the history serves it.
   if (s.state != subscription_state::live || event->seq() < s.next_seq) return;
@@ -386,7 +386,7 @@ void reactor::deliver(std::uint32_t index, const event_ref& event) {
     c->wants_replay = true;  // served once its output drains
     return;
   }
-  c->out.append_event(event);
+  c->out.append_event(event, audience);
   mark_dirty(*c);
   counters_.frames_out_total.add();
   counters_.events_delivered_total.add();
@@ -424,7 +424,7 @@ void reactor::handle(replay_page&& m) {
       c->wants_replay = true;
       return;
     }
-    c->out.append_event(event);
+    c->out.append_event(event, 1);  // a replay is this subscriber's alone
     mark_dirty(*c);
     counters_.frames_out_total.add();
     counters_.events_delivered_total.add();

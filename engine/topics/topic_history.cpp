@@ -55,6 +55,10 @@ void topic_history::append(event_ref event) {
   ++count_;
   bytes_ += size;
   counters_->appended_total.add();
+  // A full history drops its oldest event on the next append: fetch that event's
+  // header now. It was written long ago and is a cache miss by then; dropping it was
+  // 12% of a reactor's time under 50 pipelining publishers (perf).
+  if (count_ == limits_.events_max) __builtin_prefetch(&*at(first_seq()), 1);
 }
 
 void topic_history::expire(time_ns now_ns) {

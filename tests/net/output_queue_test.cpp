@@ -1,5 +1,6 @@
-// A connection's output: frames and shared events in order, handed out as iovecs and
-// consumed across partial sends.
+// A connection's output: frames and events in order (large events shared, small ones
+// copied in with their neighbours), handed out as iovecs and consumed across partial
+// sends.
 #include "net/output_queue.hpp"
 
 #include <gtest/gtest.h>
@@ -15,6 +16,9 @@ event_ref event_with(std::string_view bytes) {
   std::memcpy(e.writable_frame().data(), bytes.data(), bytes.size());
   return e;
 }
+
+// An event too large to be copied into a queue: queues share it.
+std::string large(char fill) { return std::string(output_queue::copy_max + 1, fill); }
 
 void put(output_queue& q, std::string_view bytes) {
   std::span<std::byte> room = q.append_bytes(bytes.size());
@@ -34,23 +38,45 @@ TEST(OutputQueue, FramesAndEventsKeepTheirOrderAndAdjacentFramesShareASegment) {
   output_queue q;
   put(q, "ab");
   put(q, "cd");  // same segment as "ab"
-  q.append_event(event_with("EV1"));
+  q.append_event(event_with(large('1')), 1);
   put(q, "ef");
-  q.append_event(event_with("EV2"));
-  EXPECT_EQ(q.bytes(), 12u);
+  q.append_event(event_with(large('2')), 1);
+  EXPECT_EQ(q.bytes(), 6 + 2 * large('x').size());
   std::vector<iovec> iov;
   q.fill_iovecs(iov, 1024);
   EXPECT_EQ(iov.size(), 4u);
-  EXPECT_EQ(pending(q), "abcdEV1efEV2");
-  EXPECT_EQ(pending(q, 2), "abcdEV1");  // at most that many segments per send
+  EXPECT_EQ(pending(q), "abcd" + large('1') + "ef" + large('2'));
+  EXPECT_EQ(pending(q, 2), "abcd" + large('1'));  // at most that many segments per send
 }
 
-TEST(OutputQueue, AnEventIsSharedNotCopied) {
+TEST(OutputQueue, SmallEventsAreCopiedInWithTheirNeighbours) {
+  output_queue q;
+  const event_ref e = event_with("EV");
+  put(q, "ab");
+  for (int i = 0; i < 100; ++i) q.append_event(e, 1);
+  put(q, "cd");
+  EXPECT_EQ(e->refs(), 1u);  // nobody holds it: its bytes were copied
+  std::vector<iovec> iov;
+  q.fill_iovecs(iov, 1024);
+  EXPECT_EQ(iov.size(), 1u);
+  std::string expected = "ab";
+  for (int i = 0; i < 100; ++i) expected += "EV";
+  EXPECT_EQ(pending(q), expected + "cd");
+  q.append_event(event_with(large('L')), 1);  // a large one still gets its own segment
+  q.fill_iovecs(iov, 1024);
+  EXPECT_EQ(iov.size(), 2u);
+  q.append_event(e, output_queue::copy_audience_max + 1);  // so does one many connections get
+  q.fill_iovecs(iov, 1024);
+  EXPECT_EQ(iov.size(), 3u);
+  EXPECT_EQ(e->refs(), 2u);
+}
+
+TEST(OutputQueue, ALargeEventIsSharedNotCopied) {
   output_queue a;
   output_queue b;
-  event_ref e = event_with("shared");
-  a.append_event(e);
-  b.append_event(e);
+  event_ref e = event_with(large('s'));
+  a.append_event(e, 2);
+  b.append_event(e, 2);
   EXPECT_EQ(e->refs(), 3u);
   std::vector<iovec> ia;
   std::vector<iovec> ib;
@@ -63,26 +89,27 @@ TEST(OutputQueue, AnEventIsSharedNotCopied) {
   EXPECT_EQ(e->refs(), 1u);
 }
 
-// The bound counts bookkeeping: 1,000 one-byte events cost far more than 1,000 bytes,
-// and what is sent stops counting.
+// The bound counts bookkeeping: 1,000 shared events cost more than their bytes, and
+// what is sent stops counting.
 TEST(OutputQueue, FootprintChargesEachPendingSegment) {
   output_queue q;
-  const event_ref e = event_with("x");
-  for (int i = 0; i < 1000; ++i) q.append_event(e);
-  EXPECT_EQ(q.bytes(), 1000u);
-  EXPECT_GE(q.footprint(), 1000u * (1 + 16));
-  q.consume(500);
-  EXPECT_EQ(q.bytes(), 500u);
-  EXPECT_GE(q.footprint(), 500u * (1 + 16));
-  EXPECT_LT(q.footprint(), 1000u * (1 + 16));
-  q.consume(500);
+  const event_ref e = event_with(large('x'));
+  const std::size_t size = large('x').size();
+  for (int i = 0; i < 1000; ++i) q.append_event(e, 1);
+  EXPECT_EQ(q.bytes(), 1000 * size);
+  EXPECT_GE(q.footprint(), 1000 * (size + 16));
+  q.consume(500 * size);
+  EXPECT_EQ(q.bytes(), 500 * size);
+  EXPECT_GE(q.footprint(), 500 * (size + 16));
+  EXPECT_LT(q.footprint(), 1000 * (size + 16));
+  q.consume(500 * size);
   EXPECT_EQ(q.footprint(), 0u);
 }
 
 TEST(OutputQueue, PartialSendsResumeMidSegment) {
   output_queue q;
   put(q, "hello ");
-  q.append_event(event_with("world"));
+  q.append_event(event_with("world"), 1);
   put(q, "!");
   q.consume(4);
   EXPECT_EQ(pending(q), "o world!");
@@ -100,7 +127,7 @@ TEST(OutputQueue, SwapMovesEverything) {
   output_queue out;
   output_queue sending;
   put(out, "x");
-  out.append_event(event_with("y"));
+  out.append_event(event_with("y"), 1);
   out.swap(sending);
   EXPECT_TRUE(out.empty());
   EXPECT_EQ(pending(sending), "xy");
