@@ -1,6 +1,5 @@
 #include "tools/load/pubsub_run.hpp"
 
-#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -9,25 +8,19 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
-#include <cstring>
 #include <memory>
 #include <thread>
 
 #include "engine/assert.hpp"
+#include "tools/load/load_payload.hpp"
 
 namespace sluice::load {
 namespace {
 
 using clock_type = std::chrono::steady_clock;
 
-constexpr std::size_t header_size = 20;  // publisher u32, sequence u64, send time u64
 constexpr std::uint64_t not_final = UINT64_MAX;
-constexpr std::uint64_t open_loop_batch_max = 1024;
 constexpr std::size_t timeline_max = 200;
-
-std::uint64_t ns_of(clock_type::time_point t) {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
-}
 
 std::string topic_name(int i) { return "load." + std::to_string(i); }
 
@@ -76,7 +69,7 @@ struct subscriber_state {
 class worker final : public delivery_sink {
  public:
   explicit worker(shared_run& run) : run_(run), proto_(make_protocol(run.o.target)) {
-    payload_.assign(std::max(run.o.payload, header_size), 'x');
+    payload_.assign(std::max(run.o.payload, payload_header::size), 'x');
   }
   // Sessions end for good, so a server that keeps detached sessions for a resume does
   // not carry this run's subscribers into the next.
@@ -175,12 +168,7 @@ class worker final : public delivery_sink {
     subscriber_state& s = subs_[current_];
     if (topic != s.topic) return error("a delivery on topic " + std::string(topic) + " to a subscriber of " + s.topic);
     if (payload.size() != payload_.size()) return error("a delivery of the wrong size");
-    std::uint32_t pub = 0;
-    std::uint64_t seq = 0;
-    std::uint64_t sent = 0;
-    std::memcpy(&pub, payload.data(), 4);
-    std::memcpy(&seq, payload.data() + 4, 8);
-    std::memcpy(&sent, payload.data() + 12, 8);
+    const auto [pub, seq, sent] = payload_header::read_from(payload);
     if (pub >= static_cast<std::uint32_t>(run_.publishers) ||
         run_.topic_of_publisher(static_cast<int>(pub)) != s.topic_index) {
       return error("a delivery from an unknown publisher");
@@ -255,10 +243,7 @@ class worker final : public delivery_sink {
   }
 
   void encode_one(publisher_state& p, std::uint64_t sent_ns) {
-    const std::uint64_t seq = ++p.published;
-    std::memcpy(payload_.data(), &p.id, 4);
-    std::memcpy(payload_.data() + 4, &seq, 8);
-    std::memcpy(payload_.data() + 12, &sent_ns, 8);
+    payload_header{p.id, ++p.published, sent_ns}.write_to(payload_);
     proto_->encode_publish(out_, p.topic, payload_);
   }
 
@@ -274,44 +259,22 @@ class worker final : public delivery_sink {
   // Open loop: sends what is due by now, stamped with when it was due; returns when the
   // next message falls due.
   clock_type::time_point publish_due() {
-    const double per_message_ns = 1e9 / run_.o.rate;
-    const auto intended = [&](std::uint64_t k) {  // message k (1-based)
-      return run_.start +
-             std::chrono::nanoseconds(static_cast<std::int64_t>(static_cast<double>(k - 1) * per_message_ns));
-    };
+    const open_loop_schedule schedule{run_.start, run_.o.rate};
     clock_type::time_point next_due = clock_type::time_point::max();
     const clock_type::time_point now = clock_type::now();
     for (publisher_state& p : pubs_) {
       out_.clear();
-      for (std::uint64_t n = 0; n < open_loop_batch_max && intended(p.published + 1) <= now; ++n) {
-        encode_one(p, ns_of(intended(p.published + 1)));
+      for (std::uint64_t n = 0; n < schedule.batch_max && schedule.due(p.published + 1) <= now; ++n) {
+        encode_one(p, ns_of(schedule.due(p.published + 1)));
       }
       if (!out_.empty()) send(p.fd, out_);
-      next_due = std::min(next_due, intended(p.published + 1));
+      next_due = std::min(next_due, schedule.due(p.published + 1));
     }
     return next_due;
   }
 
-  // Blocks until sent; a server that takes nothing for 5 s is an error, not a hang.
   void send(int fd, std::string_view bytes) {
-    auto stalled_since = clock_type::now();
-    while (!bytes.empty()) {
-      const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-      if (n > 0) {
-        bytes.remove_prefix(static_cast<std::size_t>(n));
-        stalled_since = clock_type::now();
-        continue;
-      }
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && errno == EAGAIN) {
-        if (clock_type::now() - stalled_since > std::chrono::seconds(5))
-          return error("the server took nothing for 5 s");
-        pollfd p{fd, POLLOUT, 0};
-        (void)::poll(&p, 1, 100);
-        continue;
-      }
-      return error(std::string("send: ") + std::strerror(errno));
-    }
+    if (std::string e = send_bounded(fd, bytes); !e.empty()) error(std::move(e));
   }
 
   void read_from(std::size_t index, std::vector<char>& chunk) {

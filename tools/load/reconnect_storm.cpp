@@ -1,6 +1,5 @@
 #include "tools/load/reconnect_storm.hpp"
 
-#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -15,22 +14,17 @@
 #include "engine/protocol/decoder.hpp"
 #include "engine/protocol/encoder.hpp"
 #include "net/client.hpp"
+#include "tools/load/load_payload.hpp"
 
 namespace sluice::load {
 namespace {
 
 using clock_type = std::chrono::steady_clock;
 
-constexpr std::size_t header_size = 20;  // publisher u32, sequence u64, send time u64
 constexpr int attempts_max = 10;
 constexpr auto backoff_cap = std::chrono::seconds(2);
 constexpr auto storm_cap = std::chrono::seconds(30);
 constexpr auto drain_max = std::chrono::seconds(2);
-constexpr std::uint64_t open_loop_batch_max = 1024;
-
-std::uint64_t ns_of(clock_type::time_point t) {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
-}
 
 enum class stage : std::uint8_t { live, waiting, connecting, opening, failed };
 
@@ -61,7 +55,7 @@ struct publisher {
 class reconnect_storm final : public delivery_sink {
  public:
   explicit reconnect_storm(const run_options& o) : o_(o), proto_(make_protocol(o.target)), rng_(0x5eed) {
-    payload_.assign(std::max(o.payload, header_size), 'x');
+    payload_.assign(std::max(o.payload, payload_header::size), 'x');
   }
   ~reconnect_storm() {
     for (const subscriber& s : subs_) {
@@ -124,12 +118,7 @@ class reconnect_storm final : public delivery_sink {
     const publisher& p = pubs_[static_cast<std::size_t>(s.topic)];
     if (topic != p.topic) return error("a delivery on topic " + std::string(topic) + " to a subscriber of " + p.topic);
     if (payload.size() != payload_.size()) return error("a delivery of the wrong size");
-    std::uint32_t pub = 0;
-    std::uint64_t seq = 0;
-    std::uint64_t sent = 0;
-    std::memcpy(&pub, payload.data(), 4);
-    std::memcpy(&seq, payload.data() + 4, 8);
-    std::memcpy(&sent, payload.data() + 12, 8);
+    const auto [pub, seq, sent] = payload_header::read_from(payload);
     if (pub != p.id) return error("a delivery from an unknown publisher");
     if (seq != s.next_payload) {
       if (s.first_after_reopen && seq > s.next_payload) {
@@ -438,47 +427,24 @@ class reconnect_storm final : public delivery_sink {
 
   // Open loop from the start; returns when the next message falls due.
   clock_type::time_point publish_due() {
-    const double per_message_ns = 1e9 / std::max(1.0, o_.rate);
-    const auto intended = [&](std::uint64_t k) {
-      return start_ + std::chrono::nanoseconds(static_cast<std::int64_t>(static_cast<double>(k - 1) * per_message_ns));
-    };
+    const open_loop_schedule schedule{start_, std::max(1.0, o_.rate)};
     auto next_due = clock_type::time_point::max();
     const auto now = clock_type::now();
     for (publisher& p : pubs_) {
       std::string out;
-      for (std::uint64_t n = 0; n < open_loop_batch_max && intended(p.published + 1) <= now; ++n) {
+      for (std::uint64_t n = 0; n < schedule.batch_max && schedule.due(p.published + 1) <= now; ++n) {
         const std::uint64_t seq = ++p.published;
-        const std::uint64_t sent = ns_of(intended(seq));
-        std::memcpy(payload_.data(), &p.id, 4);
-        std::memcpy(payload_.data() + 4, &seq, 8);
-        std::memcpy(payload_.data() + 12, &sent, 8);
+        payload_header{p.id, seq, ns_of(schedule.due(seq))}.write_to(payload_);
         proto_->encode_publish(out, p.topic, payload_);
       }
       if (!out.empty()) send(p.fd, out);
-      next_due = std::min(next_due, intended(p.published + 1));
+      next_due = std::min(next_due, schedule.due(p.published + 1));
     }
     return next_due;
   }
 
   void send(int fd, std::string_view bytes) {
-    auto stalled_since = clock_type::now();
-    while (!bytes.empty()) {
-      const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-      if (n > 0) {
-        bytes.remove_prefix(static_cast<std::size_t>(n));
-        stalled_since = clock_type::now();
-        continue;
-      }
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && errno == EAGAIN) {
-        if (clock_type::now() - stalled_since > std::chrono::seconds(5))
-          return error("the server took nothing for 5 s");
-        pollfd p{fd, POLLOUT, 0};
-        (void)::poll(&p, 1, 100);
-        continue;
-      }
-      return error(std::string("send: ") + std::strerror(errno));
-    }
+    if (std::string e = send_bounded(fd, bytes); !e.empty()) error(std::move(e));
   }
 
   static void append(std::string& out, const proto::frame& f) {
