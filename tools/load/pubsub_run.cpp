@@ -137,6 +137,8 @@ class worker final : public delivery_sink {
     }
     if (publishing_) stop_publishing();
     ::close(epoll);
+    // After an error anywhere the run stopped early: what is in flight is not missing.
+    if (run_.abort.load(std::memory_order_relaxed)) return;
     for (const subscriber_state& s : subs_) {
       for (int p = 0; p < run_.publishers; ++p) {
         if (run_.topic_of_publisher(p) != s.topic_index) continue;
