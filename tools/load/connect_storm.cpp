@@ -137,10 +137,7 @@ class storm_worker {
   bool step(std::size_t i) {
     storm_connection& c = connections_[i];
     if (c.at == stage::connecting) {
-      int so_error = 0;
-      socklen_t length = sizeof so_error;
-      ::getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &so_error, &length);
-      if (so_error != 0) return fail(i, std::string("connect: ") + std::strerror(so_error));
+      if (const std::string e = connect_error(c.fd); !e.empty()) return fail(i, e);
       std::string opening;
       proto_->encode_opening(opening, false, "storm");
       // A fresh socket's send buffer takes a few hundred bytes whole.

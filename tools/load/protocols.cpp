@@ -49,8 +49,6 @@ int remaining_ms(clock_type::time_point deadline) {
 
 class sluice_protocol final : public protocol {
  public:
-  std::string_view name() const override { return "sluice"; }
-
   void encode_opening(std::string& out, bool subscriber, std::string_view topic) const override {
     append(out, proto::hello_frame{});
     if (subscriber) append(out, proto::subscribe_frame{.request_id = next_request_++, .topic = topic});
@@ -159,8 +157,6 @@ bool to_int(std::string_view s, long long& v) {
 
 class redis_protocol final : public protocol {
  public:
-  std::string_view name() const override { return "redis"; }
-
   // A subscriber's SUBSCRIBE is confirmed by a count of 1; a publisher's PING by PONG.
   void encode_opening(std::string& out, bool subscriber, std::string_view topic) const override {
     if (subscriber) {
@@ -258,8 +254,6 @@ class redis_protocol final : public protocol {
 
 class nats_protocol final : public protocol {
  public:
-  std::string_view name() const override { return "nats"; }
-
   // Sent without waiting for INFO (the server reads it after sending INFO); the PONG
   // answering the PING says everything before it was processed.
   void encode_opening(std::string& out, bool subscriber, std::string_view topic) const override {
@@ -356,6 +350,13 @@ int start_connect(const std::string& host, std::uint16_t port, std::string& erro
   return fd;
 }
 
+std::string connect_error(int fd) {
+  int so_error = 0;
+  socklen_t length = sizeof so_error;
+  if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &length) != 0) so_error = errno;
+  return so_error == 0 ? std::string() : std::string("connect: ") + std::strerror(so_error);
+}
+
 void close_connection(const protocol& proto, int fd) {
   std::string goodbye;
   proto.encode_goodbye(goodbye);
@@ -375,10 +376,7 @@ int open_connection(const protocol& proto, const std::string& host, std::uint16_
   };
   pollfd p{fd, POLLOUT, 0};
   if (::poll(&p, 1, remaining_ms(deadline)) != 1) return fail("connect: timed out");
-  int so_error = 0;
-  socklen_t length = sizeof so_error;
-  ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &length);
-  if (so_error != 0) return fail(std::string("connect: ") + std::strerror(so_error));
+  if (std::string e = connect_error(fd); !e.empty()) return fail(std::move(e));
   std::string opening;
   proto.encode_opening(opening, subscriber, topic);
   if (!send_all(fd, opening, deadline, error)) return fail({});
@@ -397,6 +395,18 @@ int open_connection(const protocol& proto, const std::string& host, std::uint16_
     if (n > 0) in.append(buffer, static_cast<std::size_t>(n));
   }
   return fd;
+}
+
+std::string_view target_name(target_kind kind) {
+  switch (kind) {
+    case target_kind::sluice:
+      return "sluice";
+    case target_kind::redis:
+      return "redis";
+    case target_kind::nats:
+      return "nats";
+  }
+  return "?";
 }
 
 std::unique_ptr<protocol> make_protocol(target_kind kind) {

@@ -30,10 +30,16 @@ class delivery_sink {
   ~delivery_sink() = default;
 };
 
+// Takes deliveries and drops them: for connections whose input only needs parsing
+// (publishers: answers owed to the server, errors).
+class discard_deliveries final : public delivery_sink {
+ public:
+  void on_delivery(std::string_view, std::string_view) override {}
+};
+
 class protocol {
  public:
   virtual ~protocol() = default;
-  [[nodiscard]] virtual std::string_view name() const = 0;
   // What a client sends once connected: a session, and for a subscriber its subscription.
   virtual void encode_opening(std::string& out, bool subscriber, std::string_view topic) const = 0;
   // Whether `in` (everything received so far) holds the server's full answer to the
@@ -51,6 +57,7 @@ class protocol {
 };
 
 [[nodiscard]] std::unique_ptr<protocol> make_protocol(target_kind kind);
+[[nodiscard]] std::string_view target_name(target_kind kind);
 
 // Connects (blocking, within `timeout`) and runs the opening to the end. Returns the
 // connected non-blocking socket, or -1 with `error` set.
@@ -62,5 +69,7 @@ void close_connection(const protocol& proto, int fd);
 
 // Starts a non-blocking connect to host:port; -1 with `error` set when it cannot start.
 [[nodiscard]] int start_connect(const std::string& host, std::uint16_t port, std::string& error);
+// Once a started connect's socket is writable: empty when it connected, else why not.
+[[nodiscard]] std::string connect_error(int fd);
 
 }  // namespace sluice::load

@@ -300,18 +300,13 @@ class worker final : public delivery_sink {
     paced_.clear();
   }
 
-  class discard_sink final : public delivery_sink {
-   public:
-    void on_delivery(std::string_view, std::string_view) override {}
-  };
-
   shared_run& run_;
   std::unique_ptr<protocol> proto_;
   std::vector<subscriber_state> subs_;
   std::vector<publisher_state> pubs_;
   std::vector<std::size_t> paced_;  // publisher slots with a completion in this read
   std::size_t current_ = 0;         // the subscriber whose input is being parsed
-  discard_sink discard_;
+  discard_deliveries discard_;
   std::string payload_;
   std::string out_;
   std::string reply_;

@@ -50,6 +50,7 @@ struct publisher {
   std::uint32_t id = 0;
   std::string topic;
   std::uint64_t published = 0;
+  std::string in;  // what the server sent: answers owed (a NATS PING) or errors
 };
 
 class reconnect_storm final : public delivery_sink {
@@ -298,22 +299,10 @@ class reconnect_storm final : public delivery_sink {
   }
 
   void on_ready(std::size_t index, std::vector<char>& chunk) {
-    if (index >= subs_.size()) {  // a publisher: answers (a NATS PING) or nothing
-      publisher& p = pubs_[index - subs_.size()];
-      const ssize_t got = ::recv(p.fd, chunk.data(), chunk.size(), MSG_DONTWAIT);
-      if (got == 0) return error("the server closed a publisher's connection");
-      if (got > 0 && o_.target == target_kind::nats &&
-          std::string_view(chunk.data(), static_cast<std::size_t>(got)).find("PING") != std::string_view::npos) {
-        send(p.fd, "PONG\r\n");
-      }
-      return;
-    }
+    if (index >= subs_.size()) return feed_publisher(pubs_[index - subs_.size()], chunk);
     subscriber& s = subs_[index];
     if (s.at == stage::connecting) {
-      int so_error = 0;
-      socklen_t length = sizeof so_error;
-      ::getsockopt(s.fd, SOL_SOCKET, SO_ERROR, &so_error, &length);
-      if (so_error != 0) return retry(index, std::string("connect: ") + std::strerror(so_error));
+      if (const std::string e = connect_error(s.fd); !e.empty()) return retry(index, e);
       return send_reopening(index);
     }
     if (s.at != stage::opening && s.at != stage::live) return;
@@ -327,6 +316,21 @@ class reconnect_storm final : public delivery_sink {
     current_ = index;
     const std::size_t used = sluice_target() ? feed_sluice(s) : feed_plain(s);
     s.in.erase(0, used);
+  }
+
+  // A publisher's input is parsed like any other: it may owe the server an answer
+  // (a NATS PING) or carry an error (a refused PUBLISH).
+  void feed_publisher(publisher& p, std::vector<char>& chunk) {
+    const ssize_t got = ::recv(p.fd, chunk.data(), chunk.size(), MSG_DONTWAIT);
+    if (got == 0) return error("the server closed a publisher's connection");
+    if (got < 0) return;
+    p.in.append(chunk.data(), static_cast<std::size_t>(got));
+    std::string reply;
+    std::string e;
+    discard_deliveries discard;
+    p.in.erase(0, proto_->parse(p.in, discard, reply, e));
+    if (!e.empty()) error(e);
+    if (!reply.empty()) send(p.fd, reply);
   }
 
   // sluice frames: WELCOME and the ACK of a reopening, events checked by sequence.

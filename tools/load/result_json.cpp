@@ -7,18 +7,6 @@
 namespace sluice::load {
 namespace {
 
-std::string_view target_name(target_kind t) {
-  switch (t) {
-    case target_kind::sluice:
-      return "sluice";
-    case target_kind::redis:
-      return "redis";
-    case target_kind::nats:
-      return "nats";
-  }
-  return "?";
-}
-
 // Error texts may quote what a server said: keep them printable and unbroken.
 std::string escaped(std::string_view text) {
   std::string out;
