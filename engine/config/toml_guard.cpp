@@ -24,6 +24,12 @@ enum class mode : std::uint8_t {
 };
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+// YYYY-MM-DD by shape, as toml++ recognises a date before it reads a time after it.
+bool is_date_shape(std::string_view s) {
+  return s.size() == 10 && is_digit(s[0]) && is_digit(s[1]) && is_digit(s[2]) && is_digit(s[3]) && s[4] == '-' &&
+         is_digit(s[5]) && is_digit(s[6]) && s[7] == '-' && is_digit(s[8]) && is_digit(s[9]);
+}
 bool is_newline(char c) { return c == '\n' || c == '\r'; }
 bool is_bare_key_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
@@ -185,6 +191,7 @@ class scanner {
       after_punctuation(c);
     } else {
       mode_ = mode::bare_value;
+      value_begin_ = pos_;
     }
     return std::nullopt;
   }
@@ -198,6 +205,13 @@ class scanner {
       return error(
           "unexpected character after a value (a time after a date needs hours and minutes, e.g. "
           "1979-05-27 07:32:00)");
+    }
+    // A date and 'T' (or 't') is where toml++ 3.3 reads a time, asserting (not checking)
+    // that a digit comes next.
+    if ((c == 'T' || c == 't') && is_date_shape(text_.substr(value_begin_, pos_ - value_begin_)) &&
+        !is_digit(peek(1))) {
+      advance(1);
+      return error("a time after a date's 'T' needs hours and minutes, e.g. 1979-05-27T07:32:00");
     }
     if (!ends_bare_value(c)) {
       advance(1);
@@ -257,6 +271,7 @@ class scanner {
 
   std::string_view text_;
   std::size_t pos_ = 0;
+  std::size_t value_begin_ = 0;  // where the current bare value starts
   mode mode_ = mode::neutral;
   std::string containers_;  // open arrays '[' and inline tables '{', innermost last
   std::uint32_t line_ = 1;

@@ -33,6 +33,7 @@ TEST(toml_guard, valid_toml_with_non_ascii_text_passes) {
       "a = 1 # \"" E_ACUTE "\"\n[t] # [~]\n",
       "a = [{b = [1, {}], c = {}}, []]\n",
       "d = [1979-05-27 07:32:00Z, 1979-05-27, 1979-05-27 07:32]\nt = 07:32:00 # 1979-05-27 0\n",
+      "d = 1979-05-27T07:32:00\ne = 1979-05-27t07:32:00Z\nf = \"1979-05-27tm\"\n",
   };
   for (const char* document : documents) {
     const auto problem = find_unsafe_toml(document);
@@ -71,8 +72,11 @@ TEST(toml_guard, inputs_toml_plus_plus_mishandles_are_refused_where_they_go_wron
       {"d = 1979-05-27 0\t[-7:32:00]\n", 1, 17},  // a date, a space, one digit, a terminator
       {"d = [1979-05-27 0]\n", 1, 18},
       {"\t1ci=1979-d5-27 0\x0b-7:32:00]%", 1, 18},  // a control character (found by config_load)
-      {"a = \"x\x7fy\"\n", 1, 7},                   // DEL, even inside a string
-      {"# \x1b[31m\na = 1\n", 1, 3},                // and in a comment
+      {"d = 1979-05-27tm\n", 1, 16},                // a date's 'T' with no time after it
+      {"d = 1979-05-27T\n", 1, 16},
+      {"\t1ci=1979-05-27tm=[-3:32:00ayltm=% e[frse nsver", 1, 17},  // found by config_load
+      {"a = \"x\x7fy\"\n", 1, 7},                                   // DEL, even inside a string
+      {"# \x1b[31m\na = 1\n", 1, 3},                                // and in a comment
   };
   for (const refusal_case& c : cases) {
     const auto problem = find_unsafe_toml(c.text);
