@@ -13,6 +13,7 @@
 // Thread: owned by one thread.
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <vector>
@@ -73,6 +74,12 @@ class flat_index {
     }
     entries_[hole] = entry{};
     --size_;
+  }
+
+  // Removes every entry; O(capacity).
+  void clear() noexcept {
+    std::fill(entries_.begin(), entries_.end(), entry{});
+    size_ = 0;
   }
 
   [[nodiscard]] std::uint32_t size() const noexcept { return size_; }

@@ -94,6 +94,8 @@ reactor::~reactor() {
 }
 
 void reactor::run(std::atomic<int>& ready_count, std::string& setup_error) {
+  event_block_cache event_blocks;  // this thread's freed events, recycled for its publishes
+  const event_block_cache::scope event_blocks_scope(event_blocks);
   auto report_ready = [&ready_count] {
     ready_count.fetch_add(1, std::memory_order_release);
     ready_count.notify_all();

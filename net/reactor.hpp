@@ -17,7 +17,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <span>
@@ -28,6 +27,7 @@
 #include "engine/dedup_window.hpp"
 #include "engine/gcra.hpp"
 #include "engine/protocol/frame.hpp"
+#include "engine/ring_queue.hpp"
 #include "engine/session_shard.hpp"
 #include "engine/slab.hpp"
 #include "engine/source_limiter.hpp"
@@ -255,8 +255,8 @@ class reactor {
   dedup_window_config dedup_config_;
   dedup_window_counters dedup_counters_;              // every session's PUBLISH window counts here
   std::vector<std::vector<event_ref>> batches_;       // by target reactor: events published this iteration
-  std::vector<std::deque<reactor_message>> backlog_;  // by target reactor: posts its full inbox refused
-  std::deque<reactor_message> local_;                 // messages from this reactor to itself
+  std::vector<ring_queue<reactor_message>> backlog_;  // by target reactor: posts its full inbox refused
+  ring_queue<reactor_message> local_;                 // messages from this reactor to itself
   std::vector<std::size_t> backlog_events_;           // by target reactor: events in the batches of backlog_
   bool downstream_full_ = false;                      // some target is congested: check before publishing
   reactor_counters counters_;

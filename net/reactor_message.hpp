@@ -87,13 +87,15 @@ struct topic_publish {
   std::uint32_t from_reactor = 0;
   session_ref session;
   std::uint64_t request_id = 0;
-  bool ack = false;  // the client wants an ACK on success too
+  std::uint32_t remembered_at = 0;  // the request id's position in the session's dedup window
+  bool ack = false;                 // the client wants an ACK on success too
 };
 
 // Owner -> publisher's reactor.
 struct topic_published {
   session_ref session;
   std::uint64_t request_id = 0;
+  std::uint32_t remembered_at = 0;  // copied from the topic_publish
   std::uint64_t seq = 0;
   proto::error_code status = proto::error_code::none;
   bool ack = false;

@@ -28,6 +28,10 @@ constexpr bool in_flight(std::uint64_t remembered) noexcept {
 }
 
 constexpr std::size_t local_work_max = 65'536;  // local messages handled per iteration
+// Queue slots kept once a queue is empty again: a steady pipelined load stays within
+// them (local work is published every 256 messages), a burst's extra is given back.
+constexpr std::size_t local_slots_keep = 4096;
+constexpr std::size_t backlog_slots_keep = 256;
 
 const std::size_t ack_bytes = proto::encoded_size(proto::ack_frame{});
 
@@ -61,7 +65,7 @@ void reactor::send_to(std::uint32_t target, reactor_message&& message) {
     local_.push_back(std::move(message));
     return;
   }
-  std::deque<reactor_message>& waiting = backlog_[target];
+  ring_queue<reactor_message>& waiting = backlog_[target];
   if (waiting.empty() && post_to(target, std::move(message))) return;
   counters_.topic_backlog_total.add();
   auto* batch = std::get_if<event_batch>(&message);
@@ -101,7 +105,7 @@ void reactor::run_topic_work() {
   }
   run_local();  // this reactor's own subscribers get their batch in this iteration too
   for (std::uint32_t target = 0; target < backlog_.size(); ++target) {
-    std::deque<reactor_message>& waiting = backlog_[target];
+    ring_queue<reactor_message>& waiting = backlog_[target];
     while (!waiting.empty()) {
       const auto* batch = std::get_if<event_batch>(&waiting.front());
       const std::size_t events = batch != nullptr ? batch->events.size() : 0;
@@ -109,7 +113,9 @@ void reactor::run_topic_work() {
       waiting.pop_front();
       backlog_events_[target] -= events;
     }
+    waiting.release_if_larger(backlog_slots_keep);
   }
+  local_.release_if_larger(local_slots_keep);
   downstream_full_ = false;
   for (std::uint32_t target = 0; target < backlog_.size(); ++target) downstream_full_ |= congested(target);
   topics_.expire(woke_ns_, 64);
@@ -215,7 +221,8 @@ void reactor::on_publish(connection& c, const proto::publish_frame& f) {
   }
   session_link& link = links_[c.session.slot];
   if (!link.published) link.published = std::make_unique<dedup_window>(dedup_config_, &dedup_counters_);
-  std::uint64_t* seen = link.published->find(f.request_id, woke_ns_);
+  std::uint32_t remembered_at = link.published->find_position(f.request_id, woke_ns_);
+  std::uint64_t* seen = remembered_at == dedup_window::npos ? nullptr : &link.published->value(remembered_at);
   if (seen != nullptr && *seen != publish_refused) {
     counters_.publish_duplicates_total.add();
     if (in_flight(*seen)) {
@@ -237,7 +244,7 @@ void reactor::on_publish(connection& c, const proto::publish_frame& f) {
   if (seen != nullptr) {
     *seen = publish_in_flight;  // a refused publish tried again
   } else {
-    link.published->remember(f.request_id, publish_in_flight, woke_ns_);
+    remembered_at = link.published->remember(f.request_id, publish_in_flight, woke_ns_);
   }
   const proto::frame event_frame = proto::event_frame{.seq = 0, .topic = f.topic, .payload = f.payload};
   event_ref event = event_ref::create(0, woke_ns_, static_cast<std::uint32_t>(proto::encoded_size(event_frame)));
@@ -247,6 +254,7 @@ void reactor::on_publish(connection& c, const proto::publish_frame& f) {
   m.from_reactor = index_;
   m.session = c.session;
   m.request_id = f.request_id;
+  m.remembered_at = remembered_at;
   m.ack = f.ack;
   send_to(owner, std::move(m));
   ++link.answers_owed;  // an ACK, or a refusal, which is sent whatever the flag
@@ -277,13 +285,14 @@ void reactor::handle(topic_publish&& m) {
     for (const shard_interest& interest : topics_.interest(proto::event_topic_of(m.event->frame()))) {
       if (!congested(interest.shard)) continue;
       counters_.topic_requests_congested_total.add();
-      return send_to(from, topic_published{m.session, m.request_id, 0, proto::error_code::capacity, m.ack});
+      return send_to(from,
+                     topic_published{m.session, m.request_id, m.remembered_at, 0, proto::error_code::capacity, m.ack});
     }
   }
   topic_owner::publish_outcome out = topics_.publish(std::move(m.event), woke_ns_);
   for (const shard_interest& interest : out.shards) batches_[interest.shard].push_back(out.event);
   if (out.status == proto::error_code::none) counters_.published_total.add();
-  send_to(from, topic_published{m.session, m.request_id, out.seq, out.status, m.ack});
+  send_to(from, topic_published{m.session, m.request_id, m.remembered_at, out.seq, out.status, m.ack});
 }
 
 void reactor::handle(replay_request&& m) {
@@ -307,7 +316,8 @@ void reactor::handle(topic_published&& m) {
   answer_arrived(m.session);
   std::uint64_t repeats = 0;
   if (link.published) {
-    if (std::uint64_t* seen = link.published->find(m.request_id, woke_ns_); seen != nullptr && in_flight(*seen)) {
+    std::uint64_t* seen = link.published->value_at(m.remembered_at, m.request_id);
+    if (seen != nullptr && in_flight(*seen)) {
       repeats = *seen - publish_in_flight;
       *seen = m.status == proto::error_code::none ? m.seq : publish_refused;
     }

@@ -5,7 +5,8 @@
 // Thread: an event_ref may be copied, moved and dropped on any thread (the count is
 // atomic); the bytes are written only by the publishing owner before the first copy
 // leaves its thread (a queue hand-off publishes them).
-// Memory: one allocation per event, header + frame bytes; freed with the last ref.
+// Memory: one block per event, header + frame bytes; freed with the last ref, through
+// the freeing thread's event_block_cache when it has one.
 #pragma once
 
 #include <atomic>
@@ -17,6 +18,7 @@
 
 #include "engine/assert.hpp"
 #include "engine/time.hpp"
+#include "engine/topics/event_block_cache.hpp"
 
 namespace sluice {
 
@@ -60,7 +62,7 @@ class event_ref {
   // A new event with room for a `frame_size`-byte frame, which the caller fills through
   // writable_frame() before sharing the ref.
   [[nodiscard]] static event_ref create(std::uint64_t seq, time_ns published_ns, std::uint32_t frame_size) {
-    void* memory = ::operator new(sizeof(event_record) + frame_size);
+    void* memory = event_block_cache::allocate(sizeof(event_record) + frame_size);
     event_ref ref;
     ref.record_ = new (memory) event_record(seq, published_ns, frame_size);
     return ref;
@@ -84,8 +86,9 @@ class event_ref {
   void reset() noexcept {
     if (record_ == nullptr) return;
     if (record_->refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      const std::size_t bytes = sizeof(event_record) + record_->size_;
       record_->~event_record();
-      ::operator delete(record_);
+      event_block_cache::free(record_, bytes);
     }
     record_ = nullptr;
   }

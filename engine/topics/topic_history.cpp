@@ -1,6 +1,7 @@
 #include "engine/topics/topic_history.hpp"
 
 #include <algorithm>
+#include <bit>
 
 namespace sluice {
 
@@ -8,12 +9,16 @@ namespace {
 
 constexpr std::uint32_t initial_ring = 16;  // a quiet topic costs 128 bytes of ring, not events_max * 8
 
+// Ring sizes are powers of two, so a sequence's slot is a mask, not a division (three
+// per append; a 64-bit division is tens of cycles).
+std::size_t ring_max(std::uint32_t events_max) { return std::bit_ceil(std::size_t{events_max}); }
+
 }  // namespace
 
 topic_history::topic_history(const topic_history_limits& limits, topic_history_counters* shared,
                              std::uint64_t first_seq)
     : limits_(limits),
-      ring_(std::min(initial_ring, limits.events_max)),
+      ring_(std::min<std::size_t>(initial_ring, ring_max(limits.events_max))),
       next_seq_(first_seq),
       counters_(shared ? shared : &own_counters_) {
   SLUICE_ASSERT(limits_.events_max > 0);
@@ -22,22 +27,24 @@ topic_history::topic_history(const topic_history_limits& limits, topic_history_c
 
 const event_ref& topic_history::at(std::uint64_t seq) const noexcept {
   SLUICE_DASSERT(seq >= first_seq() && seq < next_seq_);
-  return ring_[(seq - 1) % ring_.size()];
+  return ring_[(seq - 1) & (ring_.size() - 1)];
 }
 
-// Doubles the ring (up to events_max), placing each held event by its sequence.
+// Doubles the ring (up to events_max rounded up to a power of two), placing each held
+// event by its sequence.
 void topic_history::grow() {
-  const std::size_t capacity = std::min<std::size_t>(ring_.size() * 2, limits_.events_max);
+  const std::size_t capacity = ring_.size() * 2;
+  SLUICE_ASSERT(capacity <= ring_max(limits_.events_max));
   std::vector<event_ref> bigger(capacity);
   for (std::uint64_t seq = first_seq(); seq < next_seq_; ++seq) {
-    bigger[(seq - 1) % capacity] = std::move(ring_[(seq - 1) % ring_.size()]);
+    bigger[(seq - 1) & (capacity - 1)] = std::move(ring_[(seq - 1) & (ring_.size() - 1)]);
   }
   ring_.swap(bigger);
 }
 
 void topic_history::drop_oldest(counter& reason) {
   SLUICE_DASSERT(count_ > 0);
-  event_ref& oldest = ring_[(first_seq() - 1) % ring_.size()];
+  event_ref& oldest = ring_[(first_seq() - 1) & (ring_.size() - 1)];
   bytes_ -= oldest->frame().size();
   oldest.reset();
   --count_;
@@ -50,7 +57,7 @@ void topic_history::append(event_ref event) {
   if (count_ == limits_.events_max) drop_oldest(counters_->evicted_count_total);
   while (count_ > 0 && bytes_ + size > limits_.bytes_max) drop_oldest(counters_->evicted_bytes_total);
   if (count_ == ring_.size()) grow();
-  ring_[(next_seq_ - 1) % ring_.size()] = std::move(event);
+  ring_[(next_seq_ - 1) & (ring_.size() - 1)] = std::move(event);
   ++next_seq_;
   ++count_;
   bytes_ += size;

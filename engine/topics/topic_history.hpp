@@ -13,8 +13,8 @@
 // a page per reactor iteration instead of all at once.
 //
 // Thread: owned by the topic's owner shard. Memory: a ring of refs (8 bytes each) that
-// starts at 16 and doubles as events arrive, up to events_max; event bytes are shared,
-// see event_record.hpp.
+// starts at 16 and doubles as events arrive, up to events_max rounded up to a power of
+// two; event bytes are shared, see event_record.hpp.
 #pragma once
 
 #include <cstdint>
@@ -95,7 +95,7 @@ class topic_history {
   void grow();
 
   topic_history_limits limits_;
-  std::vector<event_ref> ring_;  // seq s lives at (s - 1) % ring_.size(); grows up to events_max
+  std::vector<event_ref> ring_;  // seq s lives at (s - 1) % ring_.size(), a power of two up to events_max's
   std::uint64_t next_seq_ = 1;
   std::uint32_t count_ = 0;
   std::uint64_t bytes_ = 0;

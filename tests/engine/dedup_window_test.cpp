@@ -66,6 +66,49 @@ TEST(dedup_window, ids_out_of_order_are_still_checked) {
   EXPECT_EQ(w.counters().duplicates_total.load(), 3u);
 }
 
+// Ascending ids keep no index; one out of order builds it, and once that id has left
+// the window the ids ascend again and the index is dropped. Lookups agree throughout.
+TEST(dedup_window, index_is_kept_only_while_ids_are_out_of_order) {
+  dedup_window w(config_of(4, 60 * ns_per_s));
+  for (std::uint64_t id = 10; id <= 12; ++id) w.remember(id, id, 0);
+  EXPECT_TRUE(w.ordered());
+  EXPECT_NE(w.find(11, 0), nullptr);  // found by searching the ring
+  EXPECT_EQ(w.find(5, 0), nullptr);
+  w.remember(5, 5, 0);  // 10 11 12 5
+  EXPECT_FALSE(w.ordered());
+  EXPECT_EQ(*w.find(5, 0), 5u);
+  EXPECT_EQ(*w.find(10, 0), 10u);
+  w.remember(20, 20, 0);  // 11 12 5 20
+  w.remember(21, 21, 0);  // 12 5 20 21
+  EXPECT_FALSE(w.ordered());
+  w.remember(22, 22, 0);  // 5 20 21 22: 5 is the oldest, the rest ascend from it
+  EXPECT_TRUE(w.ordered());
+  EXPECT_EQ(*w.find(5, 0), 5u);
+  EXPECT_EQ(*w.find(21, 0), 21u);
+  EXPECT_EQ(w.find(12, 0), nullptr);
+}
+
+// A position from remember() reaches its entry until the entry is forgotten, and
+// never reaches another id's entry that took its place.
+TEST(dedup_window, a_remembered_position_reaches_only_its_own_entry) {
+  dedup_window w(config_of(2, ns_per_s));
+  const std::uint32_t at = w.remember(7, 70, 0);
+  ASSERT_NE(w.value_at(at, 7), nullptr);
+  *w.value_at(at, 7) = 71;
+  EXPECT_EQ(w.observe(7, 0, 1).value, 71u);
+  EXPECT_EQ(w.value_at(at, 8), nullptr);  // the right place, another id
+  w.remember(8, 80, 2);
+  EXPECT_NE(w.value_at(at, 7), nullptr);
+  w.remember(9, 90, 3);  // the window holds 2: 7 is dropped, 9 takes its place
+  EXPECT_EQ(w.value_at(at, 7), nullptr);
+  EXPECT_EQ(w.value_at(w.remember(10, 100, 4), 10) != nullptr, true);
+  EXPECT_EQ(w.value_at(1'000'000, 10), nullptr);  // not a position at all
+  const std::uint32_t nine = w.find_position(9, 5);
+  ASSERT_NE(nine, dedup_window::npos);
+  EXPECT_EQ(w.value(nine), 90u);
+  EXPECT_EQ(w.find_position(9, 3 + ns_per_s), dedup_window::npos);  // expired
+}
+
 // Against a reference (a deque in insertion order plus a map) under random input,
 // and with memory fixed from construction on. Two kinds of input: ids drawn at random
 // (mostly from a small range, so repeats are common), and a client's ids, ascending
