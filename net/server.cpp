@@ -32,8 +32,11 @@ std::string server::start() {
 
   // Listeners first, on the calling thread: the first one fixes the port (the kernel's
   // choice when 0 was asked) and the others join its SO_REUSEPORT group.
-  std::vector<int> listeners;
   std::uint16_t port = group_.config.port;
+  if (std::string taken = port_in_use(group_.config.listen_address, port); !taken.empty()) {
+    return "cannot listen on " + group_.config.listen_address + ":" + std::to_string(port) + ": " + taken;
+  }
+  std::vector<int> listeners;
   for (std::uint32_t i = 0; i < count; ++i) {
     const listen_result l =
         open_listener(group_.config.listen_address, port, static_cast<int>(group_.config.listen_backlog));

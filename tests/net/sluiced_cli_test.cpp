@@ -81,6 +81,25 @@ TEST(SluicedCli, StartsServesAndStopsOnSigtermHoldingTheDataDirLock) {
   EXPECT_EQ(second.exit_code, 1) << second.output;
   EXPECT_NE(second.output.find("in use"), std::string::npos) << second.output;
 
+  // So must one on the same port with a data directory of its own: sharing the port
+  // (SO_REUSEPORT) would split the clients between two servers.
+  int other_output = -1;
+  const pid_t other =
+      spawn_sluiced({"--port", std::to_string(port), "--data-dir", dir.path() + "/other-data"}, other_output);
+  std::string other_log;
+  const std::uint16_t joined = await_listening_port(other_output, other_log);  // 0: it ended first
+  if (joined != 0) ::kill(other, SIGKILL);
+  other_log += read_all(other_output);
+  ::close(other_output);
+  int other_status = 0;
+  ASSERT_EQ(::waitpid(other, &other_status, 0), other);
+  EXPECT_EQ(joined, 0) << "a second server listens on the same port\n" << other_log;
+  EXPECT_TRUE(WIFEXITED(other_status) && WEXITSTATUS(other_status) == 1) << other_log;
+  EXPECT_NE(other_log.find("address in use"), std::string::npos) << other_log;
+  client still;  // and the first server still has every connection
+  ASSERT_EQ(still.connect("127.0.0.1", port, 2s), "");
+  EXPECT_TRUE(still.hello().ok);
+
   ASSERT_EQ(::kill(pid, SIGTERM), 0);
   log += read_all(output);
   ::close(output);
