@@ -50,11 +50,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A loopback port nothing listens on (a connect to it is refused).
+# A loopback port nothing listens on (a connect to it is refused), taken below the
+# kernel's ephemeral range: a port in it may be the local end of one of the harness's
+# own connections, which a server cannot bind (seen: "nothing listens on port 44084").
 free_port() {
-  local port
+  local port low
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+  if ((low <= 11024)); then
+    echo "compare.sh: the ephemeral port range starts at $low; no room below it" >&2
+    exit 1
+  fi
   for _ in $(seq 1 100); do
-    port=$((20000 + RANDOM % 30000))
+    port=$((10000 + RANDOM % (low - 10000)))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return
