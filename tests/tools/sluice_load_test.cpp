@@ -124,6 +124,23 @@ TEST(SluiceLoad, ReconnectStormResumesEverySessionAndRecoversWhatWasMissed) {
   EXPECT_EQ(json_number_field(r.output, "errors").value_or(1), 0) << r.output;
 }
 
+// Split over two client threads (a topic's publisher and subscribers on one), the
+// storm still drops everyone at once and every stream is checked whole.
+TEST(SluiceLoad, ReconnectStormOnTwoThreadsResumesEverySession) {
+  scratch_dir dir;
+  running_sluiced server(dir, load_config);
+  const run_result r =
+      run_program(SLUICE_LOAD_PATH, {"--target", "sluice", "--port", server.port(), "--reconnect-storm", "200",
+                                     "--topics", "4", "--threads", "2", "--rate", "500", "--seconds", "0.5"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(json_number_field(r.output, "threads_used").value_or(0), 2) << r.output;
+  EXPECT_EQ(json_number_field(r.output, "connections").value_or(0), 200) << r.output;
+  EXPECT_EQ(json_number_field(r.output, "resumed").value_or(0), 200) << r.output;
+  EXPECT_EQ(json_number_field(r.output, "events_lost").value_or(1), 0) << r.output;
+  EXPECT_GT(json_number_field(r.output, "events_recovered").value_or(0), 0) << r.output;
+  EXPECT_EQ(json_number_field(r.output, "errors").value_or(1), 0) << r.output;
+}
+
 // The same storm against servers that cannot resume (no resume window) or cannot
 // replay (a history of one event): both are reported as errors, so the checks bite.
 TEST(SluiceLoad, ReconnectStormReportsFailedResumesAndTruncatedHistory) {

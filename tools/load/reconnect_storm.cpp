@@ -5,10 +5,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <memory>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "engine/protocol/decoder.hpp"
@@ -31,7 +33,8 @@ enum class stage : std::uint8_t { live, waiting, connecting, opening, failed };
 struct subscriber {
   int fd = -1;
   stage at = stage::live;
-  int topic = 0;
+  int topic = 0;                 // of all topics: names it
+  std::size_t pub = 0;           // its topic's publisher, in this part
   session_credentials session;   // sluice: what resumes it
   std::uint64_t last_seq = 0;    // sluice: the last event sequence received
   std::uint64_t cursor = 1;      // sluice: the sequence the stream owes next since the last ACK
@@ -53,9 +56,17 @@ struct publisher {
   std::string in;  // what the server sent: answers owed (a NATS PING) or errors
 };
 
+// One thread's part of the storm: topics t, t + K, t + 2K, ... of K parts, with their
+// publishers and subscribers, so a topic's stream is checked on one thread.
 class reconnect_storm final : public delivery_sink {
  public:
-  explicit reconnect_storm(const run_options& o) : o_(o), proto_(make_protocol(o.target)), rng_(0x5eed) {
+  reconnect_storm(const run_options& o, int part, int parts, std::atomic<bool>& abort)
+      : o_(o),
+        proto_(make_protocol(o.target)),
+        rng_(0x5eed + static_cast<std::uint64_t>(part)),
+        part_(part),
+        parts_(parts),
+        abort_(abort) {
     payload_.assign(std::max(o.payload, payload_header::size), 'x');
   }
   ~reconnect_storm() {
@@ -68,9 +79,40 @@ class reconnect_storm final : public delivery_sink {
   reconnect_storm(const reconnect_storm&) = delete;
   reconnect_storm& operator=(const reconnect_storm&) = delete;
 
-  reconnect_result run() {
-    if (!set_up()) return std::move(r_);
-    start_ = clock_type::now();
+  // Opens this part's connections; false (with setup_error) when one could not be.
+  bool set_up() {
+    epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
+    const int topics = std::max(1, o_.topics);
+    for (int t = part_; t < topics; t += parts_) {
+      publisher p;
+      p.id = static_cast<std::uint32_t>(t);
+      p.topic = topic_name(t);
+      p.fd = open_connection(*proto_, o_.host, o_.port, false, p.topic, std::chrono::seconds(5), r_.setup_error);
+      if (p.fd < 0) return false;
+      pubs_.push_back(std::move(p));
+    }
+    for (int i = 0; i < o_.reconnect_storm; ++i) {
+      if (i % topics % parts_ != part_) continue;
+      subscriber s;
+      s.topic = i % topics;
+      s.pub = static_cast<std::size_t>(s.topic / parts_);
+      if (!(sluice_target() ? open_session(s) : open_plain(s))) return false;
+      subs_.push_back(std::move(s));
+    }
+    r_.connections = subs_.size();
+    for (std::size_t i = 0; i < subs_.size(); ++i) watch(i, subs_[i].fd, EPOLLIN, EPOLL_CTL_ADD);
+    for (std::size_t p = 0; p < pubs_.size(); ++p) watch(subs_.size() + p, pubs_[p].fd, EPOLLIN, EPOLL_CTL_ADD);
+    return true;
+  }
+
+  // What a part that could not be set up reports.
+  [[nodiscard]] reconnect_result result() { return std::move(r_); }
+
+  // Every part is given the same start, so the drop is at once across threads. An
+  // error stops every part (abort_); a part stopped by another's error reports no
+  // missing events, since it did not wait for them.
+  reconnect_result run(clock_type::time_point start) {
+    start_ = start;
     const auto drop_at = start_ + std::chrono::milliseconds(std::max(o_.warmup_ms, 200));
     bool dropped = false;
     bool storm_over = false;
@@ -97,7 +139,9 @@ class reconnect_storm final : public delivery_sink {
         publishing_ = false;
         drain_until = now + drain_max;
       }
-      if (r_.errors > 0 || (!publishing_ && (all_delivered() || now >= drain_until))) break;
+      if (r_.errors > 0) abort_.store(true, std::memory_order_relaxed);
+      if (abort_.load(std::memory_order_relaxed)) break;
+      if (!publishing_ && (all_delivered() || now >= drain_until)) break;
       if (dropped && !storm_over) start_due(now);
       auto wait = std::chrono::nanoseconds(std::chrono::milliseconds(10));
       if (publishing_) wait = std::min(wait, std::chrono::nanoseconds(publish_due() - clock_type::now()));
@@ -106,8 +150,8 @@ class reconnect_storm final : public delivery_sink {
       for (int i = 0; i < n; ++i) on_ready(events[static_cast<std::size_t>(i)].data.u64, chunk);
     }
     for (const subscriber& s : subs_) {
-      if (s.at != stage::live) continue;
-      const std::uint64_t last = pubs_[static_cast<std::size_t>(s.topic)].published;
+      if (s.at != stage::live || r_.errors > 0 || abort_.load(std::memory_order_relaxed)) continue;
+      const std::uint64_t last = pubs_[s.pub].published;
       if (s.next_payload <= last)
         error("missing: " + std::to_string(last - s.next_payload + 1) + " events never arrived");
     }
@@ -116,7 +160,7 @@ class reconnect_storm final : public delivery_sink {
 
   void on_delivery(std::string_view topic, std::string_view payload) override {
     subscriber& s = subs_[current_];
-    const publisher& p = pubs_[static_cast<std::size_t>(s.topic)];
+    const publisher& p = pubs_[s.pub];
     if (topic != p.topic) return error("a delivery on topic " + std::string(topic) + " to a subscriber of " + p.topic);
     if (payload.size() != payload_.size()) return error("a delivery of the wrong size");
     const auto [pub, seq, sent] = payload_header::read_from(payload);
@@ -139,29 +183,6 @@ class reconnect_storm final : public delivery_sink {
  private:
   [[nodiscard]] bool sluice_target() const { return o_.target == target_kind::sluice; }
   static std::string topic_name(int t) { return "reconnect." + std::to_string(t); }
-
-  bool set_up() {
-    epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
-    const int topics = std::max(1, o_.topics);
-    for (int t = 0; t < topics; ++t) {
-      publisher p;
-      p.id = static_cast<std::uint32_t>(t);
-      p.topic = topic_name(t);
-      p.fd = open_connection(*proto_, o_.host, o_.port, false, p.topic, std::chrono::seconds(5), r_.setup_error);
-      if (p.fd < 0) return false;
-      pubs_.push_back(std::move(p));
-    }
-    for (int i = 0; i < o_.reconnect_storm; ++i) {
-      subscriber s;
-      s.topic = i % topics;
-      if (!(sluice_target() ? open_session(s) : open_plain(s))) return false;
-      subs_.push_back(std::move(s));
-    }
-    r_.connections = subs_.size();
-    for (std::size_t i = 0; i < subs_.size(); ++i) watch(i, subs_[i].fd, EPOLLIN, EPOLL_CTL_ADD);
-    for (std::size_t p = 0; p < pubs_.size(); ++p) watch(subs_.size() + p, pubs_[p].fd, EPOLLIN, EPOLL_CTL_ADD);
-    return true;
-  }
 
   // sluice: a session of its own, subscribed, with what resumes it.
   bool open_session(subscriber& s) {
@@ -425,7 +446,7 @@ class reconnect_storm final : public delivery_sink {
 
   [[nodiscard]] bool all_delivered() const {
     return std::all_of(subs_.begin(), subs_.end(), [&](const subscriber& s) {
-      return s.at != stage::live || s.next_payload > pubs_[static_cast<std::size_t>(s.topic)].published;
+      return s.at != stage::live || s.next_payload > pubs_[s.pub].published;
     });
   }
 
@@ -460,6 +481,9 @@ class reconnect_storm final : public delivery_sink {
   const run_options& o_;
   std::unique_ptr<protocol> proto_;
   std::mt19937_64 rng_;
+  int part_;
+  int parts_;
+  std::atomic<bool>& abort_;
   int epoll_ = -1;
   std::vector<subscriber> subs_;
   std::vector<publisher> pubs_;
@@ -475,8 +499,37 @@ class reconnect_storm final : public delivery_sink {
 }  // namespace
 
 reconnect_result run_reconnect_storm(const run_options& o) {
-  reconnect_storm storm(o);
-  return storm.run();
+  const int parts = std::clamp(o.threads, 1, std::max(1, o.topics));  // a part per topic at most
+  std::atomic<bool> abort{false};
+  std::vector<std::unique_ptr<reconnect_storm>> storms;
+  for (int t = 0; t < parts; ++t) storms.push_back(std::make_unique<reconnect_storm>(o, t, parts, abort));
+  for (const auto& storm : storms) {
+    if (!storm->set_up()) return storm->result();
+  }
+  const auto start = clock_type::now();
+  std::vector<reconnect_result> results(storms.size());
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < storms.size(); ++t) {
+    threads.emplace_back([&, t] { results[t] = storms[t]->run(start); });
+  }
+  for (auto& thread : threads) thread.join();
+  reconnect_result all;
+  all.threads_used = parts;
+  for (reconnect_result& r : results) {
+    all.connections += r.connections;
+    all.reconnected += r.reconnected;
+    all.resumed += r.resumed;
+    for (const auto& [reason, count] : r.failed) all.failed[reason] += count;
+    all.reconnect_time.merge(r.reconnect_time);
+    all.delivered += r.delivered;
+    all.recovered += r.recovered;
+    all.replayed_twice += r.replayed_twice;
+    all.lost += r.lost;
+    if (all.first_error.empty()) all.first_error = std::move(r.first_error);
+    all.errors += r.errors;
+    all.storm_s = std::max(all.storm_s, r.storm_s);
+  }
+  return all;
 }
 
 }  // namespace sluice::load

@@ -16,6 +16,9 @@
 // what was published meanwhile is lost. That loss is counted (events_lost), not an
 // error, since neither promises otherwise; a gap at any other time is an error.
 //
+// Threads: --threads K splits the topics over K client threads (at most one per topic),
+// each with its topics' publishers and subscribers; all drop at the same instant.
+//
 // Bounds: reconnect attempts <= 10 per connection, backoff capped at 2 s; the storm
 // phase ends 30 s after the drop at most; then --seconds of steady stream and a drain
 // of at most 2 s.
@@ -32,6 +35,7 @@ namespace sluice::load {
 
 struct reconnect_result {
   std::string setup_error;  // non-empty: the run never started
+  int threads_used = 1;     // --threads, or the topic count when that is lower
   std::uint64_t connections = 0;
   std::uint64_t reconnected = 0;                // subscribed again after the drop
   std::uint64_t resumed = 0;                    // sluice: WELCOME with RESUMED

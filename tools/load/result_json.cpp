@@ -119,11 +119,12 @@ std::string reconnect_json(const run_options& o, const reconnect_result& r, cons
     failures += count;
   }
   std::string out = common_json(o, "reconnect");
-  out += ",\"connections\":" + std::to_string(r.connections) + ",\"topics\":" + std::to_string(o.topics) +
-         ",\"rate_per_publisher\":" + fixed(o.rate, 0) + ",\"backoff_ms\":" + std::to_string(o.backoff_ms) +
-         ",\"reconnected\":" + std::to_string(r.reconnected) + ",\"resumed\":" + std::to_string(r.resumed) +
-         ",\"storm_seconds\":" + fixed(r.storm_s, 3) + ",\"reconnect_us\":" + quantiles_json(r.reconnect_time) +
-         ",\"delivered\":" + std::to_string(r.delivered) + ",\"events_recovered\":" + std::to_string(r.recovered) +
+  out += ",\"threads_used\":" + std::to_string(r.threads_used) + ",\"connections\":" + std::to_string(r.connections) +
+         ",\"topics\":" + std::to_string(o.topics) + ",\"rate_per_publisher\":" + fixed(o.rate, 0) +
+         ",\"backoff_ms\":" + std::to_string(o.backoff_ms) + ",\"reconnected\":" + std::to_string(r.reconnected) +
+         ",\"resumed\":" + std::to_string(r.resumed) + ",\"storm_seconds\":" + fixed(r.storm_s, 3) +
+         ",\"reconnect_us\":" + quantiles_json(r.reconnect_time) + ",\"delivered\":" + std::to_string(r.delivered) +
+         ",\"events_recovered\":" + std::to_string(r.recovered) +
          ",\"replayed_twice_skipped\":" + std::to_string(r.replayed_twice) +
          ",\"events_lost\":" + std::to_string(r.lost) + cpu_json(cpu) + ",\"failures\":" + failed + "}" +
          ",\"errors\":" + std::to_string(r.errors + failures) + ",\"first_error\":\"" +
