@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "engine/assert.hpp"
 #include "engine/counter.hpp"
 #include "engine/flat_index.hpp"
 #include "engine/time.hpp"
@@ -68,7 +69,10 @@ class dedup_window {
 
   // The ring position of a remembered id, or npos; value(position) reads or updates it.
   [[nodiscard]] std::uint32_t find_position(std::uint64_t message_id, time_ns now_ns);
-  [[nodiscard]] std::uint64_t& value(std::uint32_t position) noexcept { return ring_[position].value; }
+  [[nodiscard]] std::uint64_t& value(std::uint32_t position) noexcept {
+    SLUICE_DASSERT(position < ring_.size());
+    return ring_[position].value;
+  }
   // Remembers an id that find() has just reported absent (no second lookup), and
   // returns its position.
   std::uint32_t remember(std::uint64_t message_id, std::uint64_t value, time_ns now_ns);
