@@ -81,6 +81,15 @@ await_port() {
   exit 1
 }
 
+# Other servers already running share the cores and skew every row (seen: a stray
+# idle sluiced and redis-server from earlier experiments). Warn, do not refuse: they
+# may be someone's real services.
+for name in sluiced redis-server nats-server sluice-load; do
+  if pgrep -x "$name" >/dev/null; then
+    echo "compare.sh: warning: a $name is already running (pids $(pgrep -x "$name" | tr '\n' ' ')); it competes with the measured servers" >&2
+  fi
+done
+
 cores=$(nproc)
 if ((cores >= 2)); then
   server_cpus=$( ((cores == 2)) && echo 1 || echo "1-$((cores - 1))")
