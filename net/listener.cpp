@@ -28,7 +28,8 @@ bool socket_address(const std::string& address, std::uint16_t port, sockaddr_sto
     length = sizeof(sockaddr_in);
     return true;
   }
-  if (auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage); ::inet_pton(AF_INET6, address.c_str(), &v6->sin6_addr) == 1) {
+  if (auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
+      ::inet_pton(AF_INET6, address.c_str(), &v6->sin6_addr) == 1) {
     family = AF_INET6;
     v6->sin6_family = AF_INET6;
     v6->sin6_port = htons(port);
