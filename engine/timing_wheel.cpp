@@ -112,9 +112,16 @@ inline void timing_wheel::mark_empty(unsigned slot) noexcept {
   const unsigned rotated = ((lanes >> start) | (lanes << (lane_count - start))) & ((1u << lane_count) - 1);
   const unsigned lane = (start + static_cast<unsigned>(std::countr_zero(rotated))) % lane_count;
   pop_lane_ = lane + 1;
-  timer_node* node = node_of(heads_[slot * lane_count + lane].next);
-  __builtin_prefetch(node->link_.next);
-  unlink(*node);
+  timer_link& head = heads_[slot * lane_count + lane];
+  timer_node* node = node_of(head.next);
+  timer_link* next = node->link_.next;
+  __builtin_prefetch(next);
+  // unlink() for a front node, whose prev is stale (see unlink).
+  head.next = next;
+  if (next != &head) return node;
+  head.prev = &head;
+  lanes_occupied_[slot] = static_cast<std::uint8_t>(lanes & ~(1u << lane));
+  if (lanes_occupied_[slot] == 0) mark_empty(slot);
   return node;
 }
 
