@@ -12,8 +12,8 @@
 #include <thread>
 
 #include "engine/assert.hpp"
+#include "tools/load/client_ring.hpp"
 #include "tools/load/load_payload.hpp"
-#include "tools/load/recv_ring.hpp"
 
 namespace sluice::load {
 namespace {
@@ -24,9 +24,12 @@ constexpr std::uint64_t not_final = UINT64_MAX;
 constexpr std::size_t timeline_max = 200;
 // Per client thread: 16 MiB of receive buffers. A 1 KiB fan-out to 100 subscribers
 // with a window of 256 has about 26 MB in flight, so they can run out; a receive that
-// finds none waits for the next poll (see recv_ring).
+// finds none waits for the next poll (see client_ring).
 constexpr std::uint32_t receive_buffers = 512;
 constexpr std::uint32_t receive_buffer_size = 32 * 1024;
+// A publisher stops adding messages while this much waits to be sent on its connection.
+constexpr std::size_t send_high_water = 4 << 20;
+static_assert(send_high_water < client_ring::send_queue_max);
 
 std::string topic_name(int i) { return "load." + std::to_string(i); }
 
@@ -111,9 +114,9 @@ class worker final : public delivery_sink {
   [[nodiscard]] std::size_t connections() const { return subs_.size() + pubs_.size(); }
 
   void run() {
-    recv_ring ring;
-    if (std::string e = ring.open(receive_buffers, receive_buffer_size); !e.empty()) return error(std::move(e));
-    for (std::size_t i = 0; i < connections(); ++i) ring.watch(static_cast<std::uint32_t>(i), fd_at(i));
+    ring_ = std::make_unique<client_ring>();
+    if (std::string e = ring_->open(receive_buffers, receive_buffer_size); !e.empty()) return error(std::move(e));
+    for (std::size_t i = 0; i < connections(); ++i) ring_->watch(static_cast<std::uint32_t>(i), fd_at(i));
     const std::size_t intervals = std::min<std::size_t>(
         timeline_max, static_cast<std::size_t>((run_.publish_until - run_.measure_from) / run_.interval) + 1);
     timeline_.resize(intervals);
@@ -131,13 +134,14 @@ class worker final : public delivery_sink {
         const clock_type::time_point due = publish_due();
         wait = std::clamp<std::chrono::nanoseconds>(due - clock_type::now(), std::chrono::nanoseconds(0), wait);
       }
-      ring.poll(
+      ring_->poll(
           wait, [this](std::uint32_t index, std::string_view bytes) { on_bytes(index, bytes); },
           [this](std::uint32_t, int result) {
             error(result == 0 ? "the server closed a connection" : std::string("recv: ") + std::strerror(-result));
           });
     }
     if (publishing_) stop_publishing();
+    ring_.reset();  // before the connections close (see ~worker)
     // After an error anywhere the run stopped early: what is in flight is not missing.
     if (run_.abort.load(std::memory_order_relaxed)) return;
     for (const subscriber_state& s : subs_) {
@@ -255,8 +259,12 @@ class worker final : public delivery_sink {
     publisher_state& p = pubs_[slot];
     out_.clear();
     const std::uint64_t t = ns_of(clock_type::now());
-    while (publishing_ && p.published - p.completed < static_cast<std::uint64_t>(run_.o.window)) encode_one(p, t);
-    send(p.fd, out_);
+    const std::size_t queued = ring_->queued_bytes(publisher_index(slot));
+    while (publishing_ && p.published - p.completed < static_cast<std::uint64_t>(run_.o.window) &&
+           queued + out_.size() < send_high_water) {
+      encode_one(p, t);
+    }
+    send(publisher_index(slot), out_);
   }
 
   // Open loop: sends what is due by now, stamped with when it was due; returns when the
@@ -265,26 +273,38 @@ class worker final : public delivery_sink {
     const open_loop_schedule schedule{run_.start, run_.o.rate};
     clock_type::time_point next_due = clock_type::time_point::max();
     const clock_type::time_point now = clock_type::now();
-    for (publisher_state& p : pubs_) {
+    for (std::size_t slot = 0; slot < pubs_.size(); ++slot) {
+      publisher_state& p = pubs_[slot];
       out_.clear();
-      for (std::uint64_t n = 0; n < schedule.batch_max && schedule.due(p.published + 1) <= now; ++n) {
+      // A server that does not keep up holds messages back here, still stamped with
+      // when they were due, so the wait shows in their latency.
+      const std::size_t queued = ring_->queued_bytes(publisher_index(slot));
+      for (std::uint64_t n = 0;
+           n < schedule.batch_max && schedule.due(p.published + 1) <= now && queued + out_.size() < send_high_water;
+           ++n) {
         encode_one(p, ns_of(schedule.due(p.published + 1)));
       }
-      if (!out_.empty()) send(p.fd, out_);
+      send(publisher_index(slot), out_);
       next_due = std::min(next_due, schedule.due(p.published + 1));
     }
     return next_due;
   }
 
-  void send(int fd, std::string_view bytes) {
-    if (std::string e = send_bounded(fd, bytes); !e.empty()) error(std::move(e));
+  [[nodiscard]] std::uint32_t publisher_index(std::size_t slot) const {
+    return static_cast<std::uint32_t>(subs_.size() + slot);
+  }
+
+  void send(std::uint32_t index, std::string_view bytes) {
+    if (!ring_->send(index, bytes)) {
+      error("more than " + std::to_string(client_ring::send_queue_max >> 20) +
+            " MiB waiting to be sent on one connection");
+    }
   }
 
   // Bytes received on connection `index`: parsed in place, and what ends in a partial
   // message is kept for the next bytes.
   void on_bytes(std::size_t index, std::string_view bytes) {
     const bool is_sub = index < subs_.size();
-    const int fd = fd_at(index);
     std::string& in = is_sub ? subs_[index].in : pubs_[index - subs_.size()].in;
     received_ns_ = ns_of(clock_type::now());
     const bool whole = in.empty();
@@ -301,13 +321,14 @@ class worker final : public delivery_sink {
       in.erase(0, used);
     }
     if (!parse_error.empty()) error(parse_error);
-    if (!reply_.empty()) send(fd, reply_);
+    send(static_cast<std::uint32_t>(index), reply_);
     for (const std::size_t slot : paced_) publish_window(slot);
     paced_.clear();
   }
 
   shared_run& run_;
   std::unique_ptr<protocol> proto_;
+  std::unique_ptr<client_ring> ring_;  // while run() runs
   std::vector<subscriber_state> subs_;
   std::vector<publisher_state> pubs_;
   std::vector<std::size_t> paced_;  // publisher slots with a completion in this read

@@ -1,0 +1,182 @@
+// The harness's io_uring on real sockets: every byte received arrives once and in order,
+// also when the provided buffers run out and receives must be re-armed; a peer's close
+// is reported once; queued sends go out whole and in order, within their bound, and a
+// send that fails is reported.
+#include "tools/load/client_ring.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace sluice::load {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct socket_pair {
+  std::array<int, 2> fd{-1, -1};
+  socket_pair() { EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fd.data()), 0); }
+  ~socket_pair() {
+    for (const int f : fd) {
+      if (f >= 0) ::close(f);
+    }
+  }
+  void send(const std::string& bytes) const {
+    ASSERT_EQ(::send(fd[1], bytes.data(), bytes.size(), 0), static_cast<ssize_t>(bytes.size()));
+  }
+};
+
+std::string pattern(std::size_t length, char seed) {
+  std::string s(length, '\0');
+  for (std::size_t i = 0; i < length; ++i) s[i] = static_cast<char>(seed + static_cast<char>(i % 23));
+  return s;
+}
+
+struct received {
+  std::array<std::string, 2> bytes;
+  std::array<int, 2> ends{0, 0};
+  std::array<int, 2> end_result{1, 1};  // the last one reported
+  std::array<std::vector<int>, 2> end_results;
+};
+
+void poll_once(client_ring& ring, received& r, std::chrono::milliseconds timeout) {
+  ring.poll(
+      timeout, [&](std::uint32_t index, std::string_view bytes) { r.bytes.at(index).append(bytes); },
+      [&](std::uint32_t index, int result) {
+        ++r.ends.at(index);
+        r.end_result.at(index) = result;
+        r.end_results.at(index).push_back(result);
+      });
+}
+
+// Polls until `done` holds; each poll waits at most 100 ms, 100 polls at most.
+template <class done_fn>
+void poll_until(client_ring& ring, received& r, done_fn&& done) {
+  for (int i = 0; i < 100 && !done(); ++i) poll_once(ring, r, 100ms);
+}
+
+TEST(ClientRing, BytesOfTwoSocketsArriveWholeAndInOrder) {
+  client_ring ring;
+  ASSERT_EQ(ring.open(8, 4096), "");
+  socket_pair a;
+  socket_pair b;
+  ring.watch(0, a.fd[0]);
+  ring.watch(1, b.fd[0]);
+  const std::string to_a = pattern(10'000, 'a');
+  const std::string to_b = pattern(3, 'k');
+  a.send(to_a);
+  b.send(to_b);
+  received r;
+  poll_until(ring, r, [&] { return r.bytes[0].size() >= to_a.size() && r.bytes[1].size() >= to_b.size(); });
+  EXPECT_EQ(r.bytes[0], to_a);
+  EXPECT_EQ(r.bytes[1], to_b);
+  EXPECT_EQ(r.ends[0] + r.ends[1], 0);
+}
+
+// Two 64-byte buffers for 2,000 bytes: the kernel runs out of buffers again and again;
+// each time the receive is armed anew and nothing is lost or reordered.
+TEST(ClientRing, RunningOutOfBuffersLosesNothing) {
+  client_ring ring;
+  ASSERT_EQ(ring.open(2, 64), "");
+  socket_pair a;
+  ring.watch(0, a.fd[0]);
+  const std::string sent = pattern(2'000, 'A');
+  a.send(sent);
+  received r;
+  poll_until(ring, r, [&] { return r.bytes[0].size() >= sent.size(); });
+  EXPECT_EQ(r.bytes[0], sent);
+  EXPECT_GT(ring.exhausted_total(), 0u);
+  EXPECT_EQ(r.ends[0], 0);
+}
+
+TEST(ClientRing, PeerCloseIsReportedOnceAfterTheLastBytes) {
+  client_ring ring;
+  ASSERT_EQ(ring.open(8, 4096), "");
+  socket_pair a;
+  ring.watch(0, a.fd[0]);
+  a.send("last words");
+  ::close(a.fd[1]);
+  a.fd[1] = -1;
+  received r;
+  poll_until(ring, r, [&] { return r.ends[0] > 0; });
+  EXPECT_EQ(r.bytes[0], "last words");
+  EXPECT_EQ(r.ends[0], 1);
+  EXPECT_EQ(r.end_result[0], 0);
+  // Nothing more is reported for it.
+  for (int i = 0; i < 3; ++i) poll_once(ring, r, 10ms);
+  EXPECT_EQ(r.ends[0], 1);
+}
+
+// Reads `count` bytes from `fd` while polling the ring, which is sending them.
+std::string read_while_sending(client_ring& ring, received& r, int fd, std::size_t count) {
+  std::string got;
+  std::array<char, 65536> buffer{};
+  for (int i = 0; i < 1000 && got.size() < count; ++i) {
+    poll_once(ring, r, 1ms);
+    for (;;) {
+      const ssize_t n = ::recv(fd, buffer.data(), buffer.size(), MSG_DONTWAIT);
+      if (n <= 0) break;
+      got.append(buffer.data(), static_cast<std::size_t>(n));
+    }
+  }
+  return got;
+}
+
+// Three sends of 1 MB each, more than a socket buffer holds: the first is in flight
+// (and goes out in parts) while the others wait behind it.
+TEST(ClientRing, QueuedSendsGoOutWholeAndInOrder) {
+  client_ring ring;
+  ASSERT_EQ(ring.open(8, 4096), "");
+  socket_pair a;
+  ring.watch(0, a.fd[0]);
+  std::string sent;
+  for (const char seed : {'a', 'n', 'A'}) {
+    const std::string part = pattern(1'000'000, seed);
+    ASSERT_TRUE(ring.send(0, part));
+    sent += part;
+  }
+  EXPECT_EQ(ring.queued_bytes(0), sent.size());
+  received r;
+  const std::string got = read_while_sending(ring, r, a.fd[1], sent.size());
+  EXPECT_TRUE(got == sent) << "received " << got.size() << " of " << sent.size() << " bytes, or out of order";
+  EXPECT_EQ(ring.queued_bytes(0), 0u);
+  EXPECT_EQ(r.ends[0], 0);
+}
+
+TEST(ClientRing, SendBeyondTheQueueBoundIsRefused) {
+  client_ring ring;
+  ASSERT_EQ(ring.open(8, 4096), "");
+  socket_pair a;
+  ring.watch(0, a.fd[0]);
+  ASSERT_TRUE(ring.send(0, "first"));
+  const std::string too_much(client_ring::send_queue_max, 'x');
+  EXPECT_FALSE(ring.send(0, too_much));
+  EXPECT_EQ(ring.queued_bytes(0), 5u);
+  received r;
+  EXPECT_EQ(read_while_sending(ring, r, a.fd[1], 5), "first");
+}
+
+TEST(ClientRing, FailedSendIsReported) {
+  client_ring ring;
+  ASSERT_EQ(ring.open(8, 4096), "");
+  socket_pair a;
+  ring.watch(0, a.fd[0]);
+  ::close(a.fd[1]);
+  a.fd[1] = -1;
+  ASSERT_TRUE(ring.send(0, "to nobody"));
+  received r;
+  // The receive may also report the close (0), before or after the failed send.
+  const auto failed = [&] { return std::ranges::count(r.end_results[0], -EPIPE); };
+  poll_until(ring, r, [&] { return failed() > 0; });
+  EXPECT_EQ(failed(), 1);
+  EXPECT_EQ(ring.queued_bytes(0), 0u);
+}
+
+}  // namespace
+}  // namespace sluice::load

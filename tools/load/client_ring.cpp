@@ -1,0 +1,106 @@
+#include "tools/load/client_ring.hpp"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "net/uring.hpp"
+
+namespace sluice::load {
+
+std::string client_ring::open(std::uint32_t buffer_count, std::uint32_t buffer_size) {
+  SLUICE_ASSERT(!ring_open_);
+  if (const uring_setup_result setup = setup_uring(ring_, 256); setup.error != 0) {
+    return std::string("io_uring: ") + std::strerror(-setup.error);
+  }
+  ring_open_ = true;
+  if (const int error = buffers_.setup(ring_, buffer_count, buffer_size); error != 0) {
+    return std::string("io_uring buffer ring: ") + std::strerror(-error);
+  }
+  return {};
+}
+
+client_ring::~client_ring() {
+  // Ends the receives and sends still in flight; buffers_ frees its memory after this.
+  if (ring_open_) io_uring_queue_exit(&ring_);
+}
+
+void client_ring::watch(std::uint32_t index, int fd) {
+  SLUICE_ASSERT(ring_open_ && fd >= 0);
+  if (fds_.size() <= index) {
+    fds_.resize(std::size_t{index} + 1, -1);
+    out_.resize(std::size_t{index} + 1);
+  }
+  fds_[index] = fd;
+  arm_recv(index);
+}
+
+io_uring_sqe* client_ring::next_sqe() {
+  io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+  if (sqe == nullptr) {
+    // The submission queue is full: submit what is queued to make room.
+    (void)io_uring_submit(&ring_);
+    sqe = io_uring_get_sqe(&ring_);
+  }
+  SLUICE_ASSERT(sqe != nullptr);
+  return sqe;
+}
+
+void client_ring::arm_recv(std::uint32_t index) {
+  io_uring_sqe* sqe = next_sqe();
+  io_uring_prep_recv_multishot(sqe, fds_[index], nullptr, 0, 0);
+  sqe->flags |= IOSQE_BUFFER_SELECT;
+  sqe->buf_group = buffer_ring::group_id;
+  io_uring_sqe_set_data64(sqe, index);
+}
+
+bool client_ring::send(std::uint32_t index, std::string_view bytes) {
+  SLUICE_ASSERT(index < fds_.size() && fds_[index] >= 0);
+  if (bytes.empty()) return true;
+  outgoing& o = out_[index];
+  if (queued_bytes(index) + bytes.size() > send_queue_max) return false;
+  o.queued.append(bytes);
+  if (!o.in_flight) submit_send(index);
+  return true;
+}
+
+void client_ring::submit_send(std::uint32_t index) {
+  outgoing& o = out_[index];
+  SLUICE_ASSERT(!o.in_flight);
+  if (o.sent == o.sending.size()) {
+    // Everything in flight went out: what waited goes next.
+    o.sending.swap(o.queued);
+    o.queued.clear();
+    o.sent = 0;
+  }
+  io_uring_sqe* sqe = next_sqe();
+  io_uring_prep_send(sqe, fds_[index], o.sending.data() + o.sent, o.sending.size() - o.sent, MSG_NOSIGNAL);
+  io_uring_sqe_set_data64(sqe, send_tag | index);
+  o.in_flight = true;
+}
+
+bool client_ring::on_sent(std::uint32_t index, int result) {
+  outgoing& o = out_[index];
+  o.in_flight = false;
+  if (result < 0) {
+    o.queued.clear();
+    o.sending.clear();
+    o.sent = 0;
+    return false;
+  }
+  o.sent += static_cast<std::size_t>(result);
+  // A short send is finished before anything queued later.
+  if (o.sent < o.sending.size() || !o.queued.empty()) submit_send(index);
+  return true;
+}
+
+void client_ring::wait(std::chrono::nanoseconds timeout) {
+  const auto ns = std::max<std::int64_t>(0, timeout.count());
+  __kernel_timespec ts{.tv_sec = ns / 1'000'000'000, .tv_nsec = ns % 1'000'000'000};
+  io_uring_cqe* cqe = nullptr;
+  // -ETIME (nothing within the timeout) and -EINTR leave the queue as it is.
+  (void)io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &ts, nullptr);
+}
+
+}  // namespace sluice::load

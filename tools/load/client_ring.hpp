@@ -1,0 +1,127 @@
+// One client thread's sockets on one io_uring: a multishot receive per socket into
+// provided buffers, and queued sends, so the harness pays no system call per read or
+// per write; everything queued goes to the kernel with the next poll. With recv() and
+// send() per socket the harness made a call per socket per round of deliveries, and on
+// a virtualised host each call's entry and exit cost as much as the work (docs/load.md,
+// "What the harness costs").
+//
+// Receive bounds: `buffer_count` buffers of `buffer_size` bytes, fixed at open(). When
+// all are in use the kernel ends a socket's receive with -ENOBUFS; the data stays in
+// the socket, the receive is re-armed after the buffers in hand are given back, and
+// exhausted_total() counts it.
+//
+// Send bounds: per socket one send in flight, and behind it at most send_queue_max
+// bytes; send() refuses what would go beyond. Callers that produce without limit (an
+// open-loop publisher) hold back while queued_bytes() is high.
+//
+// Thread: open(), watch(), send() and poll() on the thread that does the IO (the ring
+// is created for a single issuer).
+#pragma once
+
+#include <liburing.h>
+
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/assert.hpp"
+#include "net/buffer_ring.hpp"
+
+namespace sluice::load {
+
+class client_ring {
+ public:
+  static constexpr std::size_t send_queue_max = 64 << 20;
+
+  client_ring() = default;
+  client_ring(const client_ring&) = delete;
+  client_ring& operator=(const client_ring&) = delete;
+  ~client_ring();
+
+  // Returns an empty string, or what failed.
+  [[nodiscard]] std::string open(std::uint32_t buffer_count, std::uint32_t buffer_size);
+
+  // Starts receiving on `fd`, reported as `index`.
+  void watch(std::uint32_t index, int fd);
+
+  // Queues `bytes` for socket `index` (watched), after everything queued before.
+  // Returns false, queuing nothing, when more than send_queue_max bytes would wait.
+  [[nodiscard]] bool send(std::uint32_t index, std::string_view bytes);
+  // Bytes queued for `index` and not yet taken by the kernel.
+  [[nodiscard]] std::size_t queued_bytes(std::uint32_t index) const noexcept {
+    const outgoing& o = out_[index];
+    return o.queued.size() + (o.sending.size() - o.sent);
+  }
+
+  // Submits what is queued, waits at most `timeout` for completions, then hands over
+  // everything received: on_data(index, bytes) per chunk (the bytes are valid only
+  // during the call); on_end(index, result) when a socket's receive ends for good (the
+  // peer closed: 0, or a negative errno; it is not re-armed) and when a send fails (a
+  // negative errno; what was queued for the socket is dropped).
+  template <class on_data_fn, class on_end_fn>
+  void poll(std::chrono::nanoseconds timeout, on_data_fn&& on_data, on_end_fn&& on_end) {
+    wait(timeout);
+    unsigned head = 0;
+    unsigned seen = 0;
+    io_uring_cqe* cqe = nullptr;
+    io_uring_for_each_cqe(&ring_, head, cqe) {
+      ++seen;
+      const auto index = static_cast<std::uint32_t>(cqe->user_data & ~send_tag);
+      if (cqe->user_data & send_tag) {
+        if (!on_sent(index, cqe->res)) on_end(index, cqe->res);
+        continue;
+      }
+      if (cqe->res > 0) {
+        SLUICE_ASSERT(cqe->flags & IORING_CQE_F_BUFFER);
+        const auto id = static_cast<std::uint16_t>(cqe->flags >> IORING_CQE_BUFFER_SHIFT);
+        const std::span<const std::byte> bytes = buffers_.view(id, static_cast<std::size_t>(cqe->res));
+        on_data(index, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+        buffers_.give_back(id);
+      }
+      if (cqe->flags & IORING_CQE_F_MORE) continue;
+      // The multishot receive ended: for want of buffers (or after data, which the
+      // kernel may do at any time) it is armed again; at EOF or on an error it stays off.
+      if (cqe->res > 0 || cqe->res == -ENOBUFS) {
+        if (cqe->res == -ENOBUFS) ++exhausted_total_;
+        rearm_.push_back(index);
+      } else {
+        on_end(index, cqe->res);
+      }
+    }
+    io_uring_cq_advance(&ring_, seen);
+    for (const std::uint32_t index : rearm_) arm_recv(index);
+    rearm_.clear();
+  }
+
+  [[nodiscard]] std::uint64_t exhausted_total() const noexcept { return exhausted_total_; }
+
+ private:
+  static constexpr std::uint64_t send_tag = std::uint64_t{1} << 63;
+
+  struct outgoing {
+    std::string queued;   // waits for the send in flight
+    std::string sending;  // in flight from `sent` on; stable until it completes
+    std::size_t sent = 0;
+    bool in_flight = false;
+  };
+
+  [[nodiscard]] io_uring_sqe* next_sqe();
+  void arm_recv(std::uint32_t index);
+  void submit_send(std::uint32_t index);
+  // A send completed with `result`; false when it failed.
+  [[nodiscard]] bool on_sent(std::uint32_t index, int result);
+  void wait(std::chrono::nanoseconds timeout);
+
+  io_uring ring_{};
+  bool ring_open_ = false;
+  buffer_ring buffers_;
+  std::vector<int> fds_;  // by index; -1 for none
+  std::vector<outgoing> out_;
+  std::vector<std::uint32_t> rearm_;
+  std::uint64_t exhausted_total_ = 0;
+};
+
+}  // namespace sluice::load
