@@ -137,7 +137,8 @@ class worker final : public delivery_sink {
       ring_->poll(
           wait, [this](std::uint32_t index, std::string_view bytes) { on_bytes(index, bytes); },
           [this](std::uint32_t, int result) {
-            error(result == 0 ? "the server closed a connection" : std::string("recv: ") + std::strerror(-result));
+            error(result == 0 ? "the server closed a connection"
+                              : std::string("a connection failed: ") + std::strerror(-result));
           });
     }
     if (publishing_) stop_publishing();
