@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <latch>
 #include <memory>
 #include <thread>
 
@@ -113,10 +114,20 @@ class worker final : public delivery_sink {
 
   [[nodiscard]] std::size_t connections() const { return subs_.size() + pubs_.size(); }
 
-  void run() {
+  // On the thread that will run(), before the run's clock starts: setting up the ring
+  // and its buffers takes milliseconds (and seconds under a sanitizer on a loaded
+  // machine, which once ate a whole 1 s run).
+  void prepare() {
     ring_ = std::make_unique<client_ring>();
-    if (std::string e = ring_->open(receive_buffers, receive_buffer_size); !e.empty()) return error(std::move(e));
+    if (std::string e = ring_->open(receive_buffers, receive_buffer_size); !e.empty()) {
+      ring_.reset();
+      return error(std::move(e));
+    }
     for (std::size_t i = 0; i < connections(); ++i) ring_->watch(static_cast<std::uint32_t>(i), fd_at(i));
+  }
+
+  void run() {
+    if (!ring_) return;  // prepare() failed and said why
     const std::size_t intervals = std::min<std::size_t>(
         timeline_max, static_cast<std::size_t>((run_.publish_until - run_.measure_from) / run_.interval) + 1);
     timeline_.resize(intervals);
@@ -371,14 +382,27 @@ pubsub_result run_pubsub(const run_options& o, const std::function<void(bool)>& 
   for (const auto& w : workers) result.connections += w->connections();
   if (!result.connect_error.empty()) return result;
 
+  // Each thread prepares its IO, then waits for the clock to start.
+  std::latch prepared(static_cast<std::ptrdiff_t>(workers.size()));
+  std::atomic<bool> started{false};
+  std::vector<std::thread> threads;
+  for (const auto& w : workers) {
+    threads.emplace_back([&w, &prepared, &started] {
+      w->prepare();
+      prepared.count_down();
+      started.wait(false, std::memory_order_acquire);
+      w->run();
+    });
+  }
+  prepared.wait();
   run.start = clock_type::now();
   run.measure_from = run.start + std::chrono::milliseconds(o.warmup_ms);
   const auto measured = std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(o.seconds));
   run.publish_until = run.measure_from + measured;
   run.drain_until = run.publish_until + std::chrono::seconds(2);
   run.interval = std::max<clock_type::duration>(std::chrono::milliseconds(100), measured / timeline_max);
-  std::vector<std::thread> threads;
-  for (const auto& w : workers) threads.emplace_back([&w] { w->run(); });
+  started.store(true, std::memory_order_release);
+  started.notify_all();
 
   // The calling thread samples CPU at the phase edges and reports progress.
   const auto sum_progress = [&] {
