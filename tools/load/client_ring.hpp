@@ -10,8 +10,9 @@
 // the socket, the receive is re-armed after the buffers in hand are given back, and
 // exhausted_total() counts it.
 //
-// Send bounds: per socket one send in flight, and behind it at most send_queue_max
-// bytes; send() refuses what would go beyond. Callers that produce without limit (an
+// Send bounds: per socket one send in flight, and at most send_queue_max bytes not yet
+// taken by the kernel (the rest of the one in flight and what waits behind it); send()
+// refuses what would go beyond. Callers that produce without limit (an
 // open-loop publisher) hold back while queued_bytes() is high.
 //
 // Thread: open(), watch(), send() and poll() on the thread that does the IO (the ring
