@@ -214,6 +214,33 @@ int main(int argc, char** argv) {
     }
   }
 
+  // The harness must not be what limits a row: its CPU beside the server's shows where
+  // it was (docs/load.md, "What the harness costs").
+  std::vector<std::string> harness_heavier;
+  std::printf(
+      "\nCPU seconds over each run's measured time, the harness / the server it drove (medians; pub/sub rows):\n\n");
+  std::printf("| workload | sluice | Redis | NATS |\n|---|---|---|---|\n");
+  for (const row& r : rows) {
+    if (r.storm) continue;
+    std::printf("| %s |", r.label.c_str());
+    for (const std::string& t : targets) {
+      const auto it = r.runs.find(t);
+      const auto cpu = [&](const char* key) {
+        return median(
+            values(it->second, [&](const run_line& x) { return json_number_field(x.json, key).value_or(0); }));
+      };
+      if (it == r.runs.end()) {
+        std::printf(" - |");
+        continue;
+      }
+      const double harness = cpu("client_cpu_s");
+      const double server = cpu("server_cpu_s");
+      std::printf(" %.2f / %.2f |", harness, server);
+      if (harness > server) harness_heavier.push_back(r.label + " (" + t + ")");
+    }
+    std::printf("\n");
+  }
+
   if (!reconnects.empty()) {
     std::printf(
         "\nReconnect storms: every subscriber is dropped at once and reconnects with backoff while publishing goes on. "
@@ -258,6 +285,8 @@ int main(int argc, char** argv) {
   };
   std::printf("- rows where sluice is not ahead of both: %s\n", list(behind).c_str());
   std::printf("- pub/sub rows where sluice's p99 is worse than the better of the two: %s\n", list(p99_worse).c_str());
+  std::printf("- pub/sub rows where the harness used more CPU than the server it drove: %s\n",
+              list(harness_heavier).c_str());
   if (!reconnects.empty()) std::printf("- events sluice lost across reconnect storms: %.0f\n", sluice_lost);
   std::printf("- errors and failed connections, all runs: %.0f\n", total_errors);
   if (!plots_dir.empty()) {
