@@ -7,7 +7,8 @@ namespace sluice {
 
 namespace {
 
-constexpr std::uint32_t initial_ring = 16;  // a quiet topic costs 128 bytes of ring, not events_max * 8
+constexpr std::uint32_t initial_ring = 16;            // a quiet topic costs 128 bytes of ring, not events_max * 8
+constexpr std::uint64_t drop_prefetch_distance = 16;  // appends; see append()
 
 // Ring sizes are powers of two, so a sequence's slot is a mask, not a division (three
 // per append; a 64-bit division is tens of cycles).
@@ -50,10 +51,6 @@ void topic_history::drop_oldest(counter& reason) {
   --count_;
   reason.add();
 }
-
-namespace {
-constexpr std::uint64_t drop_prefetch_distance = 16;
-}  // namespace
 
 void topic_history::append(event_ref event) {
   SLUICE_ASSERT(event && event->seq() == next_seq_);
