@@ -15,6 +15,7 @@ TEST(ResultJson, PubsubFieldsReadBack) {
   r.measured_s = 2;
   r.delivered = 1000;
   r.published = 150;
+  r.receive_buffers_exhausted = 4;
   for (std::uint64_t v = 1; v <= 1000; ++v) r.latency.record(v * 1000);  // 1..1000 us
   r.interval_s = 0.5;
   r.timeline.resize(3);
@@ -28,6 +29,7 @@ TEST(ResultJson, PubsubFieldsReadBack) {
   EXPECT_EQ(json_number_field(json, "subscribers"), 7);
   EXPECT_EQ(json_number_field(json, "client_cpu_s"), 1.25);
   EXPECT_EQ(json_number_field(json, "server_cpu_s"), 2.5);
+  EXPECT_EQ(json_number_field(json, "receive_buffers_exhausted"), 4);
   EXPECT_NEAR(json_number_field(json, "p99").value_or(0), 990, 990 * 0.04);
   EXPECT_FALSE(json_number_field(json, "no_such_field").has_value());
 

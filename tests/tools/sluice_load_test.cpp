@@ -35,6 +35,7 @@ TEST(SluiceLoad, FanOutAndPairsRunCleanAgainstSluiced) {
     EXPECT_EQ(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("\"errors\":0,"), std::string::npos) << r.output;
     EXPECT_GT(json_number_field(r.output, "delivered").value_or(0), 1000u) << r.output;
+    EXPECT_TRUE(json_number_field(r.output, "receive_buffers_exhausted").has_value()) << r.output;
   }
 }
 

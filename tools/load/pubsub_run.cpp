@@ -153,6 +153,7 @@ class worker final : public delivery_sink {
           });
     }
     if (publishing_) stop_publishing();
+    receive_buffers_exhausted_ = ring_->exhausted_total();
     ring_.reset();  // before the connections close (see ~worker)
     // After an error anywhere the run stopped early: what is in flight is not missing.
     if (run_.abort.load(std::memory_order_relaxed)) return;
@@ -170,6 +171,7 @@ class worker final : public delivery_sink {
 
   void collect(pubsub_result& r) const {
     r.delivered += delivered_;
+    r.receive_buffers_exhausted += receive_buffers_exhausted_;
     r.errors += errors_;
     if (r.first_error.empty()) r.first_error = first_error_;
     r.latency.merge(latency_);
@@ -355,6 +357,7 @@ class worker final : public delivery_sink {
   std::uint64_t received_ns_ = 0;
   std::size_t interval_index_ = 0;
   std::uint64_t delivered_ = 0;
+  std::uint64_t receive_buffers_exhausted_ = 0;
   std::uint64_t errors_ = 0;
   std::string first_error_;
   latency_histogram latency_;

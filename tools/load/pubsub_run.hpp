@@ -36,6 +36,9 @@ struct pubsub_result {
   std::uint64_t delivered = 0;  // checked deliveries received while measuring
   std::uint64_t errors = 0;
   std::string first_error;
+  // Times a connection's receive found no free buffer and waited a poll (client_ring);
+  // often non-zero means the harness's buffers, not the server, set the pace.
+  std::uint64_t receive_buffers_exhausted = 0;
   latency_histogram latency;                // publish (open loop: intended) to delivery, measured time
   double interval_s = 0;                    // width of each timeline entry
   std::vector<latency_histogram> timeline;  // latency per interval of the measured time

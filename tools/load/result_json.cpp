@@ -80,7 +80,8 @@ std::string pubsub_json(const run_options& o, const pubsub_result& r, const cpu_
          ",\"published\":" + std::to_string(r.published) + ",\"delivered\":" + std::to_string(r.delivered) +
          ",\"deliveries_per_s\":" + fixed(r.measured_s > 0 ? static_cast<double>(r.delivered) / r.measured_s : 0, 0) +
          ",\"latency_us\":" + quantiles_json(r.latency) + cpu_json(cpu) + ",\"errors\":" + std::to_string(r.errors) +
-         ",\"first_error\":\"" + escaped(r.connect_error.empty() ? r.first_error : r.connect_error) + "\"";
+         ",\"first_error\":\"" + escaped(r.connect_error.empty() ? r.first_error : r.connect_error) + "\"" +
+         ",\"receive_buffers_exhausted\":" + std::to_string(r.receive_buffers_exhausted);
   out += ",\"percentiles\":" + spectrum_json(r.latency);
   out += ",\"timeline\":[";
   for (std::size_t i = 0; i < r.timeline.size(); ++i) {
