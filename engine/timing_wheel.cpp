@@ -85,6 +85,11 @@ inline void timing_wheel::mark_empty(unsigned slot) noexcept {
   if (word == 0) occupied_summary_[slot / slots_per_level] &= ~(std::uint64_t{1} << (slot % slots_per_level / 64));
 }
 
+inline void timing_wheel::lane_emptied(unsigned slot, unsigned lane) noexcept {
+  lanes_occupied_[slot] &= static_cast<std::uint8_t>(~(1u << lane));
+  if (lanes_occupied_[slot] == 0) mark_empty(slot);
+}
+
 [[gnu::always_inline]] inline void timing_wheel::unlink(timer_node& node) noexcept {
   SLUICE_ASSERT(node.scheduled());
   timer_link& head = heads_[node.head_];
@@ -97,10 +102,7 @@ inline void timing_wheel::mark_empty(unsigned slot) noexcept {
   timer_link* next = node.link_.next;
   prev->next = next;
   if (!front || next == &head) next->prev = prev;
-  if (head.next != &head) return;
-  const unsigned slot = node.head_ / lane_count;
-  lanes_occupied_[slot] &= static_cast<std::uint8_t>(~(1u << (node.head_ % lane_count)));
-  if (lanes_occupied_[slot] == 0) mark_empty(slot);
+  if (head.next == &head) lane_emptied(node.head_ / lane_count, node.head_ % lane_count);
 }
 
 // Takes the front node of the next non-empty lane after the last one popped, and
@@ -118,10 +120,10 @@ inline void timing_wheel::mark_empty(unsigned slot) noexcept {
   __builtin_prefetch(next);
   // unlink() for a front node, whose prev is stale (see unlink).
   head.next = next;
-  if (next != &head) return node;
-  head.prev = &head;
-  lanes_occupied_[slot] = static_cast<std::uint8_t>(lanes & ~(1u << lane));
-  if (lanes_occupied_[slot] == 0) mark_empty(slot);
+  if (next == &head) {
+    head.prev = &head;
+    lane_emptied(slot, lane);
+  }
   return node;
 }
 

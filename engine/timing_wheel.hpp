@@ -152,6 +152,7 @@ class timing_wheel {
   [[nodiscard]] std::uint64_t next_event_tick() const noexcept;
   void mark_occupied(unsigned slot) noexcept;
   void mark_empty(unsigned slot) noexcept;
+  void lane_emptied(unsigned slot, unsigned lane) noexcept;  // its last timer left
   [[nodiscard]] bool slot_empty(unsigned slot) const noexcept { return lanes_occupied_[slot] == 0; }
   [[nodiscard]] static timer_node* node_of(timer_link* link) noexcept { return reinterpret_cast<timer_node*>(link); }
 

@@ -61,12 +61,19 @@ void poll_until(client_ring& ring, received& r, done_fn&& done) {
   for (int i = 0; i < 100 && !done(); ++i) poll_once(ring, r, 100ms);
 }
 
-TEST(ClientRing, BytesOfTwoSocketsArriveWholeAndInOrder) {
-  client_ring ring;
-  ASSERT_EQ(ring.open(8, 4096), "");
+// A ring with eight 4 KiB receive buffers, watching one end of a socket pair as 0.
+class ClientRing : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(ring.open(8, 4096), "");
+    ring.watch(0, a.fd[0]);
+  }
   socket_pair a;
+  client_ring ring;
+};
+
+TEST_F(ClientRing, BytesOfTwoSocketsArriveWholeAndInOrder) {
   socket_pair b;
-  ring.watch(0, a.fd[0]);
   ring.watch(1, b.fd[0]);
   const std::string to_a = pattern(10'000, 'a');
   const std::string to_b = pattern(3, 'k');
@@ -81,25 +88,21 @@ TEST(ClientRing, BytesOfTwoSocketsArriveWholeAndInOrder) {
 
 // Two 64-byte buffers for 2,000 bytes: the kernel runs out of buffers again and again;
 // each time the receive is armed anew and nothing is lost or reordered.
-TEST(ClientRing, RunningOutOfBuffersLosesNothing) {
-  client_ring ring;
-  ASSERT_EQ(ring.open(2, 64), "");
-  socket_pair a;
-  ring.watch(0, a.fd[0]);
+TEST_F(ClientRing, RunningOutOfBuffersLosesNothing) {
+  client_ring small;
+  ASSERT_EQ(small.open(2, 64), "");
+  socket_pair s;
+  small.watch(0, s.fd[0]);
   const std::string sent = pattern(2'000, 'A');
-  a.send(sent);
+  s.send(sent);
   received r;
-  poll_until(ring, r, [&] { return r.bytes[0].size() >= sent.size(); });
+  poll_until(small, r, [&] { return r.bytes[0].size() >= sent.size(); });
   EXPECT_EQ(r.bytes[0], sent);
-  EXPECT_GT(ring.exhausted_total(), 0u);
+  EXPECT_GT(small.exhausted_total(), 0u);
   EXPECT_EQ(r.ends[0], 0);
 }
 
-TEST(ClientRing, PeerCloseIsReportedOnceAfterTheLastBytes) {
-  client_ring ring;
-  ASSERT_EQ(ring.open(8, 4096), "");
-  socket_pair a;
-  ring.watch(0, a.fd[0]);
+TEST_F(ClientRing, PeerCloseIsReportedOnceAfterTheLastBytes) {
   a.send("last words");
   ::close(a.fd[1]);
   a.fd[1] = -1;
@@ -130,11 +133,7 @@ std::string read_while_sending(client_ring& ring, received& r, int fd, std::size
 
 // Three sends of 1 MB each, more than a socket buffer holds: the first is in flight
 // (and goes out in parts) while the others wait behind it.
-TEST(ClientRing, QueuedSendsGoOutWholeAndInOrder) {
-  client_ring ring;
-  ASSERT_EQ(ring.open(8, 4096), "");
-  socket_pair a;
-  ring.watch(0, a.fd[0]);
+TEST_F(ClientRing, QueuedSendsGoOutWholeAndInOrder) {
   std::string sent;
   for (const char seed : {'a', 'n', 'A'}) {
     const std::string part = pattern(1'000'000, seed);
@@ -149,11 +148,7 @@ TEST(ClientRing, QueuedSendsGoOutWholeAndInOrder) {
   EXPECT_EQ(r.ends[0], 0);
 }
 
-TEST(ClientRing, SendBeyondTheQueueBoundIsRefused) {
-  client_ring ring;
-  ASSERT_EQ(ring.open(8, 4096), "");
-  socket_pair a;
-  ring.watch(0, a.fd[0]);
+TEST_F(ClientRing, SendBeyondTheQueueBoundIsRefused) {
   ASSERT_TRUE(ring.send(0, "first"));
   const std::string too_much(client_ring::send_queue_max, 'x');
   EXPECT_FALSE(ring.send(0, too_much));
@@ -162,11 +157,7 @@ TEST(ClientRing, SendBeyondTheQueueBoundIsRefused) {
   EXPECT_EQ(read_while_sending(ring, r, a.fd[1], 5), "first");
 }
 
-TEST(ClientRing, FailedSendIsReported) {
-  client_ring ring;
-  ASSERT_EQ(ring.open(8, 4096), "");
-  socket_pair a;
-  ring.watch(0, a.fd[0]);
+TEST_F(ClientRing, FailedSendIsReported) {
   ::close(a.fd[1]);
   a.fd[1] = -1;
   ASSERT_TRUE(ring.send(0, "to nobody"));

@@ -225,14 +225,14 @@ int main(int argc, char** argv) {
     std::printf("| %s |", r.label.c_str());
     for (const std::string& t : targets) {
       const auto it = r.runs.find(t);
-      const auto cpu = [&](const char* key) {
-        return median(
-            values(it->second, [&](const run_line& x) { return json_number_field(x.json, key).value_or(0); }));
-      };
       if (it == r.runs.end()) {
         std::printf(" - |");
         continue;
       }
+      const auto cpu = [&](const char* key) {
+        return median(
+            values(it->second, [&](const run_line& x) { return json_number_field(x.json, key).value_or(0); }));
+      };
       const double harness = cpu("client_cpu_s");
       const double server = cpu("server_cpu_s");
       std::printf(" %.2f / %.2f |", harness, server);

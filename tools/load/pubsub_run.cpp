@@ -273,9 +273,8 @@ class worker final : public delivery_sink {
     publisher_state& p = pubs_[slot];
     out_.clear();
     const std::uint64_t t = ns_of(clock_type::now());
-    const std::size_t queued = ring_->queued_bytes(publisher_index(slot));
     while (publishing_ && p.published - p.completed < static_cast<std::uint64_t>(run_.o.window) &&
-           queued + out_.size() < send_high_water) {
+           waiting_to_send(slot) < send_high_water) {
       encode_one(p, t);
     }
     send(publisher_index(slot), out_);
@@ -292,9 +291,8 @@ class worker final : public delivery_sink {
       out_.clear();
       // A server that does not keep up holds messages back here, still stamped with
       // when they were due, so the wait shows in their latency.
-      const std::size_t queued = ring_->queued_bytes(publisher_index(slot));
       for (std::uint64_t n = 0;
-           n < schedule.batch_max && schedule.due(p.published + 1) <= now && queued + out_.size() < send_high_water;
+           n < schedule.batch_max && schedule.due(p.published + 1) <= now && waiting_to_send(slot) < send_high_water;
            ++n) {
         encode_one(p, ns_of(schedule.due(p.published + 1)));
       }
@@ -306,6 +304,11 @@ class worker final : public delivery_sink {
 
   [[nodiscard]] std::uint32_t publisher_index(std::size_t slot) const {
     return static_cast<std::uint32_t>(subs_.size() + slot);
+  }
+
+  // Bytes of publisher `slot` not yet taken by the kernel, with those being encoded.
+  [[nodiscard]] std::size_t waiting_to_send(std::size_t slot) const {
+    return ring_->queued_bytes(publisher_index(slot)) + out_.size();
   }
 
   void send(std::uint32_t index, std::string_view bytes) {
