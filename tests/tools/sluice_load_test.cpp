@@ -186,6 +186,15 @@ TEST(SluiceLoad, PlotsAreWrittenAsSvg) {
   }
 }
 
+// Each message in a closed-loop fan-out's windows has a receipt counter; a run that
+// would need more than the bound is refused before it connects.
+TEST(SluiceLoad, FanOutWindowsBeyondTheCounterBoundAreRefused) {
+  const run_result r = run_program(SLUICE_LOAD_PATH, {"--target", "sluice", "--port", "1", "--subscribers", "2",
+                                                      "--publishers", "32", "--window", "65536"});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--publishers x --window is at most 1048576"), std::string::npos) << r.output;
+}
+
 TEST(SluiceLoad, WebSocketTargetSaysItIsNotThereYet) {
   const run_result r = run_program(SLUICE_LOAD_PATH, {"--target", "ws", "--port", "1"});
   EXPECT_EQ(r.exit_code, 2) << r.output;

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include "net/uring.hpp"
@@ -55,14 +56,48 @@ void client_ring::arm_recv(std::uint32_t index) {
   io_uring_sqe_set_data64(sqe, index);
 }
 
+void client_ring::watch_doorbell(int fd) {
+  SLUICE_ASSERT(ring_open_ && fd >= 0 && doorbell_fd_ < 0);
+  doorbell_fd_ = fd;
+  arm_doorbell();
+}
+
+void client_ring::arm_doorbell() {
+  io_uring_sqe* sqe = next_sqe();
+  io_uring_prep_read(sqe, doorbell_fd_, &doorbell_count_, sizeof doorbell_count_, 0);
+  io_uring_sqe_set_data64(sqe, doorbell_tag);
+}
+
+void client_ring::on_doorbell(int result) {
+  doorbell_rang_ = true;  // also on a failure: the owner looks, and learns of it
+  if (result == static_cast<int>(sizeof doorbell_count_)) return arm_doorbell();
+  doorbell_error_ = result < 0 ? result : -EIO;
+}
+
 bool client_ring::send(std::uint32_t index, std::string_view bytes) {
   SLUICE_ASSERT(index < fds_.size() && fds_[index] >= 0);
   if (bytes.empty()) return true;
   outgoing& o = out_[index];
   if (queued_bytes(index) + bytes.size() > send_queue_max) return false;
   o.queued.append(bytes);
-  if (!o.in_flight) submit_send(index);
+  mark_dirty(index);
   return true;
+}
+
+void client_ring::mark_dirty(std::uint32_t index) {
+  outgoing& o = out_[index];
+  if (o.in_flight || o.dirty) return;  // a send in flight marks it when it completes
+  o.dirty = true;
+  dirty_.push_back(index);
+}
+
+void client_ring::flush_sends() {
+  for (const std::uint32_t index : dirty_) {
+    outgoing& o = out_[index];
+    o.dirty = false;
+    if (!o.in_flight && !o.queued.empty()) submit_send(index);
+  }
+  dirty_.clear();
 }
 
 void client_ring::submit_send(std::uint32_t index) {
@@ -91,11 +126,16 @@ bool client_ring::on_sent(std::uint32_t index, int result) {
   }
   o.sent += static_cast<std::size_t>(result);
   // A short send is finished before anything queued later.
-  if (o.sent < o.sending.size() || !o.queued.empty()) submit_send(index);
+  if (o.sent < o.sending.size()) {
+    submit_send(index);
+  } else if (!o.queued.empty()) {
+    mark_dirty(index);
+  }
   return true;
 }
 
 void client_ring::wait(std::chrono::nanoseconds timeout) {
+  flush_sends();
   const auto ns = std::max<std::int64_t>(0, timeout.count());
   __kernel_timespec ts{.tv_sec = ns / 1'000'000'000, .tv_nsec = ns % 1'000'000'000};
   io_uring_cqe* cqe = nullptr;

@@ -10,10 +10,18 @@
 // the socket, the receive is re-armed after the buffers in hand are given back, and
 // exhausted_total() counts it.
 //
+// Sends: what send() queues during a poll's callbacks goes out with the next poll, one
+// send per socket for all of it, as the server batches its output: a publisher whose
+// window opens a message at a time while the poll's receipts are handled sends them
+// together instead of the first alone and the rest after it.
+//
 // Send bounds: per socket one send in flight, and at most send_queue_max bytes not yet
 // taken by the kernel (the rest of the one in flight and what waits behind it); send()
 // refuses what would go beyond. Callers that produce without limit (an
 // open-loop publisher) hold back while queued_bytes() is high.
+//
+// Doorbell: another thread can end a wait early by ringing the doorbell (doorbell.hpp)
+// whose eventfd the ring reads; the poll that sees it sets take_doorbell().
 //
 // Thread: open(), watch(), send() and poll() on the thread that does the IO (the ring
 // is created for a single issuer).
@@ -26,6 +34,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/assert.hpp"
@@ -47,6 +56,13 @@ class client_ring {
 
   // Starts receiving on `fd`, reported as `index`.
   void watch(std::uint32_t index, int fd);
+
+  // Reads the eventfd `fd` for as long as the ring is open.
+  void watch_doorbell(int fd);
+  // True once per poll that saw the doorbell's eventfd read complete.
+  [[nodiscard]] bool take_doorbell() noexcept { return std::exchange(doorbell_rang_, false); }
+  // The read of the doorbell's eventfd failed (a negative errno) and is not re-armed; 0 if not.
+  [[nodiscard]] int doorbell_error() const noexcept { return doorbell_error_; }
 
   // Queues `bytes` for socket `index` (watched), after everything queued before.
   // Returns false, queuing nothing, when more than send_queue_max bytes would wait.
@@ -70,6 +86,10 @@ class client_ring {
     io_uring_cqe* cqe = nullptr;
     io_uring_for_each_cqe(&ring_, head, cqe) {
       ++seen;
+      if (cqe->user_data == doorbell_tag) {
+        on_doorbell(cqe->res);
+        continue;
+      }
       const auto index = static_cast<std::uint32_t>(cqe->user_data & ~send_tag);
       if (cqe->user_data & send_tag) {
         if (!on_sent(index, cqe->res)) on_end(index, cqe->res);
@@ -101,12 +121,14 @@ class client_ring {
 
  private:
   static constexpr std::uint64_t send_tag = std::uint64_t{1} << 63;
+  static constexpr std::uint64_t doorbell_tag = std::uint64_t{1} << 62;
 
   struct outgoing {
     std::string queued;   // waits for the send in flight
     std::string sending;  // in flight from `sent` on; stable until it completes
     std::size_t sent = 0;
     bool in_flight = false;
+    bool dirty = false;  // in dirty_
   };
 
   [[nodiscard]] io_uring_sqe* next_sqe();
@@ -114,7 +136,11 @@ class client_ring {
   void submit_send(std::uint32_t index);
   // A send completed with `result`; false when it failed.
   [[nodiscard]] bool on_sent(std::uint32_t index, int result);
-  void wait(std::chrono::nanoseconds timeout);
+  void mark_dirty(std::uint32_t index);  // has queued bytes for the next flush_sends()
+  void flush_sends();
+  void wait(std::chrono::nanoseconds timeout);  // flushes, submits, waits
+  void arm_doorbell();
+  void on_doorbell(int result);
 
   io_uring ring_{};
   bool ring_open_ = false;
@@ -122,7 +148,12 @@ class client_ring {
   std::vector<int> fds_;  // by index; -1 for none
   std::vector<outgoing> out_;
   std::vector<std::uint32_t> rearm_;
+  std::vector<std::uint32_t> dirty_;  // sockets with queued bytes and no send in flight
   std::uint64_t exhausted_total_ = 0;
+  int doorbell_fd_ = -1;
+  std::uint64_t doorbell_count_ = 0;  // the eventfd's counter, read into here
+  bool doorbell_rang_ = false;
+  int doorbell_error_ = 0;
 };
 
 }  // namespace sluice::load

@@ -14,7 +14,9 @@
 
 #include "engine/assert.hpp"
 #include "tools/load/client_ring.hpp"
+#include "tools/load/doorbell.hpp"
 #include "tools/load/load_payload.hpp"
+#include "tools/load/window_receipts.hpp"
 
 namespace sluice::load {
 namespace {
@@ -34,7 +36,8 @@ static_assert(send_high_water < client_ring::send_queue_max);
 
 std::string topic_name(int i) { return "load." + std::to_string(i); }
 
-// What every thread reads: the plan, the phase times, and each publisher's final count.
+// What every thread reads: the plan, the phase times, each publisher's final count, and
+// what lets threads tell a publisher's thread that its window has room.
 struct shared_run {
   const run_options& o;
   int topics = 1;
@@ -44,6 +47,11 @@ struct shared_run {
   std::chrono::nanoseconds interval{};
   // Publisher p's last sequence once it has stopped, not_final before.
   std::unique_ptr<std::atomic<std::uint64_t>[]> published_final;
+  // Closed loop, by publisher: messages every subscriber has (they left the window), and
+  // the count of threads whose subscribers have each message in the window.
+  std::unique_ptr<std::atomic<std::uint64_t>[]> left_window;
+  std::vector<shared_receipts> receipts;
+  std::unique_ptr<doorbell[]> doorbells;  // by thread
   std::atomic<bool> abort{false};
 
   explicit shared_run(const run_options& options) : o(options) {
@@ -51,10 +59,31 @@ struct shared_run {
     publishers = o.pairs > 0 ? o.pairs : o.publishers;
     subscribers = o.pairs > 0 ? o.pairs : o.subscribers;
     published_final = std::make_unique<std::atomic<std::uint64_t>[]>(static_cast<std::size_t>(publishers));
-    for (int p = 0; p < publishers; ++p) published_final[static_cast<std::size_t>(p)].store(not_final);
+    left_window = std::make_unique<std::atomic<std::uint64_t>[]>(static_cast<std::size_t>(publishers));
+    for (int p = 0; p < publishers; ++p) {
+      published_final[static_cast<std::size_t>(p)].store(not_final);
+      left_window[static_cast<std::size_t>(p)].store(0);
+    }
+    doorbells = std::make_unique<doorbell[]>(static_cast<std::size_t>(o.threads));
+    if (o.rate > 0) return;  // open loop: no window
+    // Subscriber i lives on thread i % threads: count the threads each topic reaches.
+    std::vector<std::vector<bool>> reached(static_cast<std::size_t>(topics));
+    for (int i = 0; i < subscribers; ++i) {
+      std::vector<bool>& threads = reached[static_cast<std::size_t>(topic_of_subscriber(i))];
+      threads.resize(static_cast<std::size_t>(o.threads), false);
+      threads[static_cast<std::size_t>(thread_of_subscriber(i))] = true;
+    }
+    receipts.reserve(static_cast<std::size_t>(publishers));
+    for (int p = 0; p < publishers; ++p) {
+      const std::vector<bool>& threads = reached[static_cast<std::size_t>(topic_of_publisher(p))];
+      const auto reach = static_cast<std::uint32_t>(std::count(threads.begin(), threads.end(), true));
+      receipts.emplace_back(static_cast<std::uint32_t>(o.window), std::max<std::uint32_t>(reach, 1));
+    }
   }
   [[nodiscard]] int topic_of_publisher(int p) const { return p % topics; }
+  [[nodiscard]] int topic_of_subscriber(int i) const { return i % topics; }
   [[nodiscard]] int thread_of_topic(int t) const { return t % o.threads; }
+  [[nodiscard]] int thread_of_subscriber(int i) const { return i % o.threads; }
 };
 
 struct publisher_state {
@@ -62,7 +91,6 @@ struct publisher_state {
   std::uint32_t id = 0;
   std::string topic;
   std::uint64_t published = 0;  // sequences 1..published sent
-  std::uint64_t completed = 0;  // received by the pacer (closed loop)
   std::string in;
 };
 
@@ -70,7 +98,6 @@ struct subscriber_state {
   int fd = -1;
   int topic_index = 0;
   std::string topic;
-  bool pacer = false;
   std::vector<std::uint64_t> next;  // by publisher: the sequence expected next
   std::string in;
 };
@@ -78,7 +105,7 @@ struct subscriber_state {
 // One client thread: its share of the connections, its own io_uring and protocol object.
 class worker final : public delivery_sink {
  public:
-  explicit worker(shared_run& run) : run_(run), proto_(make_protocol(run.o.target)) {
+  worker(shared_run& run, int index) : run_(run), index_(index), proto_(make_protocol(run.o.target)) {
     payload_.assign(std::max(run.o.payload, payload_header::size), 'x');
   }
   // Sessions end for good, so a server that keeps detached sessions for a resume does
@@ -92,9 +119,8 @@ class worker final : public delivery_sink {
 
   bool add_subscriber(int i, std::string& error) {
     subscriber_state s;
-    s.topic_index = i % run_.topics;
+    s.topic_index = run_.topic_of_subscriber(i);
     s.topic = topic_name(s.topic_index);
-    s.pacer = i < run_.topics;
     s.next.assign(static_cast<std::size_t>(run_.publishers), 1);
     s.fd = open_connection(*proto_, run_.o.host, run_.o.port, true, s.topic, std::chrono::seconds(5), error);
     if (s.fd < 0) return false;
@@ -124,6 +150,17 @@ class worker final : public delivery_sink {
       return error(std::move(e));
     }
     for (std::size_t i = 0; i < connections(); ++i) ring_->watch(static_cast<std::uint32_t>(i), fd_at(i));
+    if (run_.o.threads > 1) ring_->watch_doorbell(run_.doorbells[static_cast<std::size_t>(index_)].fd());
+    // This thread's share of each closed-loop publisher's window.
+    if (open_loop()) return;
+    receipts_.resize(static_cast<std::size_t>(run_.publishers));
+    for (int p = 0; p < run_.publishers; ++p) {
+      const int topic = run_.topic_of_publisher(p);
+      const auto audience = static_cast<std::uint32_t>(std::count_if(
+          subs_.begin(), subs_.end(), [topic](const subscriber_state& s) { return s.topic_index == topic; }));
+      if (audience > 0)
+        receipts_[static_cast<std::size_t>(p)] = thread_receipts(static_cast<std::uint32_t>(run_.o.window), audience);
+    }
   }
 
   void run() {
@@ -151,6 +188,7 @@ class worker final : public delivery_sink {
             error(result == 0 ? "the server closed a connection"
                               : std::string("a connection failed: ") + std::strerror(-result));
           });
+      if (ring_->take_doorbell()) on_doorbell();
     }
     if (publishing_) stop_publishing();
     receive_buffers_exhausted_ = ring_->exhausted_total();
@@ -206,18 +244,34 @@ class worker final : public delivery_sink {
       latency_.record(latency);
       timeline_[interval_index_].record(latency);
     }
-    if (s.pacer && !open_loop()) {
-      publisher_state& p = pubs_[publisher_slot(pub)];
-      ++p.completed;
-      paced_.push_back(publisher_slot(pub));
-    }
+    if (!open_loop() && receipts_[pub].receive(seq) && run_.receipts[pub].receive(seq)) window_opened(pub);
   }
 
  private:
   [[nodiscard]] bool open_loop() const { return run_.o.rate > 0; }
   [[nodiscard]] int fd_at(std::size_t i) const { return i < subs_.size() ? subs_[i].fd : pubs_[i - subs_.size()].fd; }
 
-  // Publishers of a pacer's topic live on this thread, in the order they were added.
+  // Every subscriber of its topic has publisher `id`'s oldest message in the window.
+  void window_opened(std::uint32_t id) {
+    run_.left_window[id].fetch_add(1, std::memory_order_release);
+    const int owner = run_.thread_of_topic(run_.topic_of_publisher(static_cast<int>(id)));
+    if (owner == index_) {
+      with_room_.push_back(publisher_slot(id));
+    } else {
+      run_.doorbells[static_cast<std::size_t>(owner)].ring();
+    }
+  }
+
+  // Another thread's subscribers took messages out of some publisher's window here.
+  void on_doorbell() {
+    run_.doorbells[static_cast<std::size_t>(index_)].answer();
+    if (const int e = ring_->doorbell_error(); e != 0) {
+      return error(std::string("waiting for other client threads failed: ") + std::strerror(-e));
+    }
+    for (std::size_t slot = 0; slot < pubs_.size(); ++slot) publish_window(slot);
+  }
+
+  // Publishers on this thread, in the order they were added.
   [[nodiscard]] std::size_t publisher_slot(std::uint32_t id) const {
     // Publisher ids on a thread ascend; the thread holds ids with t % threads == index.
     const auto it = std::lower_bound(pubs_.begin(), pubs_.end(), id,
@@ -273,11 +327,12 @@ class worker final : public delivery_sink {
     publisher_state& p = pubs_[slot];
     out_.clear();
     const std::uint64_t t = ns_of(clock_type::now());
-    while (publishing_ && p.published - p.completed < static_cast<std::uint64_t>(run_.o.window) &&
+    const std::uint64_t left = run_.left_window[p.id].load(std::memory_order_acquire);
+    while (publishing_ && p.published - left < static_cast<std::uint64_t>(run_.o.window) &&
            waiting_to_send(slot) < send_high_water) {
       encode_one(p, t);
     }
-    send(publisher_index(slot), out_);
+    if (!out_.empty()) send(publisher_index(slot), out_);
   }
 
   // Open loop: sends what is due by now, stamped with when it was due; returns when the
@@ -339,17 +394,19 @@ class worker final : public delivery_sink {
     }
     if (!parse_error.empty()) error(parse_error);
     send(static_cast<std::uint32_t>(index), reply_);
-    for (const std::size_t slot : paced_) publish_window(slot);
-    paced_.clear();
+    for (const std::size_t slot : with_room_) publish_window(slot);
+    with_room_.clear();
   }
 
   shared_run& run_;
+  int index_;  // this thread's
   std::unique_ptr<protocol> proto_;
   std::unique_ptr<client_ring> ring_;  // while run() runs
   std::vector<subscriber_state> subs_;
   std::vector<publisher_state> pubs_;
-  std::vector<std::size_t> paced_;  // publisher slots with a completion in this read
-  std::size_t current_ = 0;         // the subscriber whose input is being parsed
+  std::vector<thread_receipts> receipts_;  // closed loop, by publisher: this thread's subscribers' share
+  std::vector<std::size_t> with_room_;     // publisher slots whose window lost a message in this read
+  std::size_t current_ = 0;                // the subscriber whose input is being parsed
   discard_deliveries discard_;
   std::string payload_;
   std::string out_;
@@ -373,13 +430,16 @@ pubsub_result run_pubsub(const run_options& o, const std::function<void(bool)>& 
                          const std::function<void(const pubsub_progress&)>& on_progress) {
   shared_run run(o);
   std::vector<std::unique_ptr<worker>> workers;
-  for (int t = 0; t < o.threads; ++t) workers.push_back(std::make_unique<worker>(run));
   pubsub_result result;
+  for (int t = 0; t < o.threads && o.threads > 1; ++t) {
+    result.connect_error = run.doorbells[static_cast<std::size_t>(t)].open();
+    if (!result.connect_error.empty()) return result;
+  }
+  for (int t = 0; t < o.threads; ++t) workers.push_back(std::make_unique<worker>(run, t));
   // Subscribers first, so that nothing published is missed; every subscription is
   // confirmed before its connection counts as open.
   for (int i = 0; i < run.subscribers && result.connect_error.empty(); ++i) {
-    const int thread = i < run.topics ? run.thread_of_topic(i) : i % o.threads;
-    if (!workers[static_cast<std::size_t>(thread)]->add_subscriber(i, result.connect_error)) break;
+    if (!workers[static_cast<std::size_t>(run.thread_of_subscriber(i))]->add_subscriber(i, result.connect_error)) break;
   }
   for (int p = 0; p < run.publishers && result.connect_error.empty(); ++p) {
     const int thread = run.thread_of_topic(run.topic_of_publisher(p));

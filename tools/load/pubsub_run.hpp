@@ -3,12 +3,13 @@
 // they run.
 //
 // Shape. T topics (pairs: one per pair; fan-out: one). Publisher p publishes to topic
-// p % T; subscriber i subscribes to topic i % T, and subscribers 0..T-1 are the pacers.
-// Topic t's publishers and its pacer live on thread t % threads, so a closed-loop
-// completion never crosses threads; the other subscribers are dealt round-robin.
+// p % T; subscriber i subscribes to topic i % T. Topic t's publishers live on thread
+// t % threads and subscriber i on thread i % threads, so a pair shares a thread.
 //
-// Closed loop: a publisher keeps at most `window` messages in flight; one completes
-// when its topic's pacer receives it. Open loop: publisher p sends message k at
+// Closed loop: a publisher keeps at most `window` messages in flight; one leaves the
+// window when every subscriber of its topic has received it (window_receipts.hpp). A
+// thread whose subscribers complete a message for a publisher on another thread rings
+// that thread's doorbell. Open loop: publisher p sends message k at
 // start + (k-1)/rate whatever happened before, and its latency counts from that
 // intended time, so a stalled server shows up in the latency instead of slowing the
 // sender (no coordinated omission).
@@ -27,6 +28,10 @@
 #include "tools/load/run_options.hpp"
 
 namespace sluice::load {
+
+// A closed-loop fan-out keeps a receipt counter per message in its publishers' windows:
+// publishers x window is at most this (4 MiB of counters per client thread).
+inline constexpr std::int64_t window_counters_max = std::int64_t{1} << 20;
 
 struct pubsub_result {
   std::string connect_error;  // non-empty: the run never started

@@ -115,6 +115,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "sluice-load: --target ws: sluice over WebSocket is not available yet\n");
     return 2;
   }
+  if (o.pairs == 0 && o.rate <= 0 && std::int64_t{o.publishers} * o.window > window_counters_max) {
+    std::fprintf(stderr, "sluice-load: --publishers x --window is at most %lld in a closed-loop fan-out\n",
+                 static_cast<long long>(window_counters_max));
+    return 2;
+  }
   o.target = target == "redis" ? target_kind::redis : target == "nats" ? target_kind::nats : target_kind::sluice;
   raise_descriptor_limit();
 
