@@ -28,8 +28,8 @@ struct server_config {
   std::uint32_t max_frame = 1u << 20;          // bytes; the largest frame a client may send
   std::uint32_t output_queue_max = 4u << 20;   // bytes queued to one connection before it is cut
   std::uint32_t ring_entries = 1024;           // io_uring submission queue entries per reactor
-  std::uint32_t recv_buffer_size = 16 * 1024;  // bytes per provided receive buffer
-  std::uint32_t recv_buffer_count = 1024;      // provided receive buffers per reactor
+  std::uint32_t recv_buffer_size = 32 * 1024;  // bytes per provided receive buffer
+  std::uint32_t recv_buffer_count = 512;       // provided receive buffers per reactor
   std::uint32_t inbox_capacity = 65'536;       // cross-thread messages queued per reactor
   std::uint32_t expiry_work_max = 4096;        // timer work per reactor loop iteration
 

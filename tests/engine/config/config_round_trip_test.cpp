@@ -87,7 +87,7 @@ TEST(config_round_trip, awkward_rates_come_back_exactly) {
 TEST(config_round_trip, describe_writes_units_and_tables) {
   const std::string text = describe_config(server_config{});
   for (const char* line : {"[server]\n", "\n\n[sessions]\n", "\n\n[admission]\n", "\nport = 7400\n",
-                           "\nmax_frame = \"1MiB\"\n", "\nrecv_buffer_size = \"16KiB\"\n", "\nresume_window = \"2m\"\n",
+                           "\nmax_frame = \"1MiB\"\n", "\nrecv_buffer_size = \"32KiB\"\n", "\nresume_window = \"2m\"\n",
                            "\ntick = \"1ms\"\n", "\nwhen_full = \"refuse\"\n", "\nconnect_rate_per_s = 50.0\n",
                            "\npenalty = \"1m\"\n", "\npin_threads = false\n", "\nlisten_address = \"127.0.0.1\"\n"}) {
     EXPECT_NE(text.find(line), std::string::npos) << line << "\nin:\n" << text;
