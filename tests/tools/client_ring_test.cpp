@@ -16,8 +16,6 @@
 #include <thread>
 #include <vector>
 
-#include "tools/load/doorbell.hpp"
-
 namespace sluice::load {
 namespace {
 
@@ -195,7 +193,7 @@ TEST_F(ClientRing, WhatIsQueuedBeforeAPollGoesOutAsOneSend) {
 TEST_F(ClientRing, DoorbellRungFromAnotherThreadEndsTheWait) {
   doorbell bell;
   ASSERT_EQ(bell.open(), "");
-  ring.watch_doorbell(bell.fd());
+  ring.watch_doorbell(bell);
   std::thread ringer([&bell] { bell.ring(); });
   received r;
   bool rang = false;
@@ -221,7 +219,7 @@ TEST_F(ClientRing, DoorbellRungFromAnotherThreadEndsTheWait) {
 TEST_F(ClientRing, DoorbellRingsBeforeAnAnswerWakeOnce) {
   doorbell bell;
   ASSERT_EQ(bell.open(), "");
-  ring.watch_doorbell(bell.fd());
+  ring.watch_doorbell(bell);
   bell.ring();
   bell.ring();
   received r;

@@ -56,21 +56,21 @@ void client_ring::arm_recv(std::uint32_t index) {
   io_uring_sqe_set_data64(sqe, index);
 }
 
-void client_ring::watch_doorbell(int fd) {
-  SLUICE_ASSERT(ring_open_ && fd >= 0 && doorbell_fd_ < 0);
-  doorbell_fd_ = fd;
+void client_ring::watch_doorbell(doorbell& bell) {
+  SLUICE_ASSERT(ring_open_ && bell.fd() >= 0 && doorbell_ == nullptr);
+  doorbell_ = &bell;
   arm_doorbell();
 }
 
 void client_ring::arm_doorbell() {
   io_uring_sqe* sqe = next_sqe();
-  io_uring_prep_read(sqe, doorbell_fd_, &doorbell_count_, sizeof doorbell_count_, 0);
+  io_uring_prep_read(sqe, doorbell_->fd(), doorbell_->landing(), sizeof(std::uint64_t), 0);
   io_uring_sqe_set_data64(sqe, doorbell_tag);
 }
 
 void client_ring::on_doorbell(int result) {
   doorbell_rang_ = true;  // also on a failure: the owner looks, and learns of it
-  if (result == static_cast<int>(sizeof doorbell_count_)) return arm_doorbell();
+  if (result == static_cast<int>(sizeof(std::uint64_t))) return arm_doorbell();
   doorbell_error_ = result < 0 ? result : -EIO;
 }
 

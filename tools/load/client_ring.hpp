@@ -39,6 +39,7 @@
 
 #include "engine/assert.hpp"
 #include "net/buffer_ring.hpp"
+#include "tools/load/doorbell.hpp"
 
 namespace sluice::load {
 
@@ -57,8 +58,8 @@ class client_ring {
   // Starts receiving on `fd`, reported as `index`.
   void watch(std::uint32_t index, int fd);
 
-  // Reads the eventfd `fd` for as long as the ring is open.
-  void watch_doorbell(int fd);
+  // Reads the doorbell's eventfd for as long as the ring is open; `bell` outlives the ring.
+  void watch_doorbell(doorbell& bell);
   // True once per poll that saw the doorbell's eventfd read complete.
   [[nodiscard]] bool take_doorbell() noexcept { return std::exchange(doorbell_rang_, false); }
   // The read of the doorbell's eventfd failed (a negative errno) and is not re-armed; 0 if not.
@@ -150,8 +151,7 @@ class client_ring {
   std::vector<std::uint32_t> rearm_;
   std::vector<std::uint32_t> dirty_;  // sockets with queued bytes and no send in flight
   std::uint64_t exhausted_total_ = 0;
-  int doorbell_fd_ = -1;
-  std::uint64_t doorbell_count_ = 0;  // the eventfd's counter, read into here
+  doorbell* doorbell_ = nullptr;
   bool doorbell_rang_ = false;
   int doorbell_error_ = 0;
 };

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <string>
 
 namespace sluice::load {
@@ -22,6 +23,9 @@ class doorbell {
   // Returns an empty string, or what failed.
   [[nodiscard]] std::string open();
   [[nodiscard]] int fd() const noexcept { return fd_; }
+  // Where the owner's ring reads the eventfd's counter to. It lives with the doorbell,
+  // which outlives the ring: the kernel may complete a read while a ring is torn down.
+  [[nodiscard]] std::uint64_t* landing() noexcept { return &landing_; }
 
   // Any thread.
   void ring() noexcept;
@@ -30,6 +34,7 @@ class doorbell {
 
  private:
   int fd_ = -1;
+  std::uint64_t landing_ = 0;
   std::atomic<bool> pending_{false};
 };
 

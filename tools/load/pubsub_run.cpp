@@ -150,7 +150,7 @@ class worker final : public delivery_sink {
       return error(std::move(e));
     }
     for (std::size_t i = 0; i < connections(); ++i) ring_->watch(static_cast<std::uint32_t>(i), fd_at(i));
-    if (run_.o.threads > 1) ring_->watch_doorbell(run_.doorbells[static_cast<std::size_t>(index_)].fd());
+    if (run_.o.threads > 1) ring_->watch_doorbell(run_.doorbells[static_cast<std::size_t>(index_)]);
     // This thread's share of each closed-loop publisher's window.
     if (open_loop()) return;
     receipts_.resize(static_cast<std::size_t>(run_.publishers));
