@@ -3,7 +3,7 @@
 // behind without bound, so a fan-out's latency measured how far the harness lagged
 // rather than the server (docs/load.md, "The window counts every subscriber").
 //
-// Two levels, so that no atomic operation happens per delivery:
+// Two levels, so that the deliveries of a fan-out cost no atomic operation each:
 //  - thread_receipts, one per client thread and publisher, counts the receipts of the
 //    thread's own subscribers of the topic and says when the last of them has a message;
 //  - shared_receipts, one per publisher, counts the threads that have said so, once per
