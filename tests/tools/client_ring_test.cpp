@@ -65,6 +65,15 @@ void poll_until(client_ring& ring, received& r, done_fn&& done) {
   for (int i = 0; i < 100 && !done(); ++i) poll_once(ring, r, 100ms);
 }
 
+// Polls until the ring reports its doorbell; each poll waits at most 100 ms, 100 polls at most.
+bool poll_until_doorbell(client_ring& ring, received& r) {
+  for (int i = 0; i < 100; ++i) {
+    poll_once(ring, r, 100ms);
+    if (ring.take_doorbell()) return true;
+  }
+  return false;
+}
+
 // A ring with eight 4 KiB receive buffers, watching one end of a socket pair as 0.
 class ClientRing : public ::testing::Test {
  protected:
@@ -196,23 +205,14 @@ TEST_F(ClientRing, DoorbellRungFromAnotherThreadEndsTheWait) {
   ring.watch_doorbell(bell);
   std::thread ringer([&bell] { bell.ring(); });
   received r;
-  bool rang = false;
-  for (int i = 0; i < 100 && !rang; ++i) {
-    poll_once(ring, r, 100ms);
-    rang = ring.take_doorbell();
-  }
+  const bool rang = poll_until_doorbell(ring, r);
   ringer.join();
   ASSERT_TRUE(rang);
   EXPECT_EQ(ring.doorbell_error(), 0);
   bell.answer();
   // The read is armed again: a second ring is seen too.
   bell.ring();
-  rang = false;
-  for (int i = 0; i < 100 && !rang; ++i) {
-    poll_once(ring, r, 100ms);
-    rang = ring.take_doorbell();
-  }
-  EXPECT_TRUE(rang);
+  EXPECT_TRUE(poll_until_doorbell(ring, r));
 }
 
 // Rings before the owner answers coalesce into one wake-up (one write to the eventfd).
@@ -223,12 +223,7 @@ TEST_F(ClientRing, DoorbellRingsBeforeAnAnswerWakeOnce) {
   bell.ring();
   bell.ring();
   received r;
-  bool rang = false;
-  for (int i = 0; i < 100 && !rang; ++i) {
-    poll_once(ring, r, 100ms);
-    rang = ring.take_doorbell();
-  }
-  ASSERT_TRUE(rang);
+  ASSERT_TRUE(poll_until_doorbell(ring, r));
   bell.answer();
   poll_once(ring, r, 20ms);
   EXPECT_FALSE(ring.take_doorbell());
