@@ -153,13 +153,13 @@ class worker final : public delivery_sink {
     if (run_.o.threads > 1) ring_->watch_doorbell(run_.doorbells[static_cast<std::size_t>(index_)]);
     // This thread's share of each closed-loop publisher's window.
     if (open_loop()) return;
+    std::vector<std::uint32_t> audience(static_cast<std::size_t>(run_.topics), 0);  // by topic
+    for (const subscriber_state& sub : subs_) ++audience[static_cast<std::size_t>(sub.topic_index)];
     receipts_.resize(static_cast<std::size_t>(run_.publishers));
     for (int p = 0; p < run_.publishers; ++p) {
-      const int topic = run_.topic_of_publisher(p);
-      const auto audience = static_cast<std::uint32_t>(std::count_if(
-          subs_.begin(), subs_.end(), [topic](const subscriber_state& s) { return s.topic_index == topic; }));
-      if (audience > 0)
-        receipts_[static_cast<std::size_t>(p)] = thread_receipts(static_cast<std::uint32_t>(run_.o.window), audience);
+      const std::uint32_t here = audience[static_cast<std::size_t>(run_.topic_of_publisher(p))];
+      if (here > 0)
+        receipts_[static_cast<std::size_t>(p)] = thread_receipts(static_cast<std::uint32_t>(run_.o.window), here);
     }
   }
 
@@ -431,9 +431,11 @@ pubsub_result run_pubsub(const run_options& o, const std::function<void(bool)>& 
   shared_run run(o);
   std::vector<std::unique_ptr<worker>> workers;
   pubsub_result result;
-  for (int t = 0; t < o.threads && o.threads > 1; ++t) {
-    result.connect_error = run.doorbells[static_cast<std::size_t>(t)].open();
-    if (!result.connect_error.empty()) return result;
+  if (o.threads > 1) {  // one thread rings no one
+    for (int t = 0; t < o.threads; ++t) {
+      result.connect_error = run.doorbells[static_cast<std::size_t>(t)].open();
+      if (!result.connect_error.empty()) return result;
+    }
   }
   for (int t = 0; t < o.threads; ++t) workers.push_back(std::make_unique<worker>(run, t));
   // Subscribers first, so that nothing published is missed; every subscription is
