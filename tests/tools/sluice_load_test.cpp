@@ -2,7 +2,11 @@
 // zero errors and real work done, and runs the server refuses (its publish rate limit,
 // its per-source connection limit) are reported as errors with exit code 1, so the
 // harness's checks can fail.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
@@ -111,6 +115,27 @@ TEST(SluiceLoad, StormRefusalsAreCountedByReason) {
   EXPECT_EQ(json_number_field(r.output, "connected").value_or(0), 50) << r.output;
   EXPECT_EQ(json_number_field(r.output, "errors").value_or(0), 70) << r.output;
   EXPECT_NE(r.output.find("refused: "), std::string::npos) << r.output;
+}
+
+// A storm against a port bound but not listening: every connect is refused, each one
+// counted under that reason, and the storm ends by itself with exit code 1.
+TEST(SluiceLoad, StormAgainstNoListenerFailsEveryConnectionWithItsReason) {
+  const int held = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(held, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(held, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(::getsockname(held, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  const std::string port = std::to_string(ntohs(address.sin_port));
+  const run_result r =
+      run_program(SLUICE_LOAD_PATH, {"--target", "sluice", "--port", port, "--storm", "40", "--threads", "2"});
+  ::close(held);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_EQ(json_number_field(r.output, "connected").value_or(1), 0) << r.output;
+  EXPECT_EQ(json_number_field(r.output, "errors").value_or(0), 40) << r.output;
+  EXPECT_NE(r.output.find("\"connection: Connection refused\":40"), std::string::npos) << r.output;
 }
 
 // A reconnect storm on sluice that went as it should: every session resumed, nothing

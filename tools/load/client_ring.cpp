@@ -136,9 +136,14 @@ bool client_ring::on_sent(std::uint32_t index, int result) {
 
 void client_ring::wait(std::chrono::nanoseconds timeout) {
   flush_sends();
+  io_uring_cqe* cqe = nullptr;
+  if (drain_max_ > 0) {
+    __kernel_timespec no_wait{};
+    (void)io_uring_submit_and_wait_timeout(&ring_, &cqe, drain_max_, &no_wait, nullptr);
+    if (io_uring_cq_ready(&ring_) > 0) return;
+  }
   const auto ns = std::max<std::int64_t>(0, timeout.count());
   __kernel_timespec ts{.tv_sec = ns / 1'000'000'000, .tv_nsec = ns % 1'000'000'000};
-  io_uring_cqe* cqe = nullptr;
   // -ETIME (nothing within the timeout) and -EINTR leave the queue as it is.
   (void)io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &ts, nullptr);
 }

@@ -1,6 +1,5 @@
 #include "tools/load/connect_storm.hpp"
 
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -12,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "tools/load/client_ring.hpp"
+
 namespace sluice::load {
 namespace {
 
@@ -20,8 +21,15 @@ using clock_type = std::chrono::steady_clock;
 constexpr auto open_timeout = std::chrono::seconds(10);
 constexpr auto storm_cap = std::chrono::seconds(30);  // beyond the jitter span
 constexpr int start_batch = 64;
+// Receive buffers of a worker's ring: the openings' answers are a few hundred bytes. A
+// connection that finds none waits in its socket for the next poll.
+constexpr std::uint32_t receive_buffers = 256;
+constexpr std::uint32_t receive_buffer_size = 4096;
 
-enum class stage : std::uint8_t { waiting, connecting, opening, open, failed };
+// `opening`: connect() started and the opening queued behind it; the ring sends it once
+// the connection is up (a send on a connecting socket waits for it) and reports a
+// refused or failed connect as the end of the connection's receive.
+enum class stage : std::uint8_t { waiting, opening, open, failed };
 
 struct storm_connection {
   int fd = -1;
@@ -31,7 +39,11 @@ struct storm_connection {
   std::string in;
 };
 
-// One thread's share: its own epoll, protocol object and connections.
+// One thread's share: its own ring, protocol object and connections. A connection costs
+// the harness socket() and connect() and a share of one ring submission for its opening
+// and its answer; with epoll it was also three epoll_ctl, getsockopt, send and recv, and
+// the storm against sluice was the harness's limit (docs/load.md, "Storms through the
+// ring").
 class storm_worker {
  public:
   storm_worker(const run_options& o, int count, int in_flight_max)
@@ -61,10 +73,19 @@ class storm_worker {
   }
 
   void run(clock_type::time_point give_up_at) {
-    epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
-    std::vector<epoll_event> events(512);
+    if (const std::string error = ring_.open(receive_buffers, receive_buffer_size); !error.empty()) {
+      for (std::size_t i = 0; i < connections_.size(); ++i) fail(i, error);
+      return;
+    }
+    ring_.drain_before_wait(receive_buffers);
     std::size_t next = 0;
     std::size_t resolved = 0;
+    const auto on_data = [&](std::uint32_t i, std::string_view bytes) {
+      if (answered(i, bytes)) ++resolved;
+    };
+    const auto on_end = [&](std::uint32_t i, int result) {
+      if (ended(i, result)) ++resolved;
+    };
     while (resolved < connections_.size()) {
       const auto now = clock_type::now();
       if (now >= give_up_at) break;
@@ -82,19 +103,13 @@ class storm_worker {
         wait =
             std::clamp<std::chrono::nanoseconds>(connections_[next].start_at - now, std::chrono::nanoseconds(0), wait);
       }
-      const timespec timeout{0, static_cast<long>(wait.count())};
-      const int n = ::epoll_pwait2(epoll_, events.data(), static_cast<int>(events.size()), &timeout, nullptr);
-      for (int i = 0; i < n; ++i) {
-        if (step(events[static_cast<std::size_t>(i)].data.u64)) ++resolved;
-      }
+      ring_.poll(wait, on_data, on_end);
     }
     for (std::size_t i = 0; i < connections_.size(); ++i) {
-      if (connections_[i].at == stage::waiting || connections_[i].at == stage::connecting ||
-          connections_[i].at == stage::opening) {
+      if (connections_[i].at == stage::waiting || connections_[i].at == stage::opening) {
         fail(i, "the storm ended first");
       }
     }
-    ::close(epoll_);
   }
 
   void collect(storm_result& r) const {
@@ -124,39 +139,24 @@ class storm_worker {
       fail(i, error);
       return false;
     }
-    c.at = stage::connecting;
+    c.at = stage::opening;
     ++in_flight_;
-    epoll_event ev{};
-    ev.events = EPOLLOUT;
-    ev.data.u64 = i;
-    ::epoll_ctl(epoll_, EPOLL_CTL_ADD, c.fd, &ev);
+    const auto index = static_cast<std::uint32_t>(i);
+    ring_.watch(index, c.fd);
+    std::string opening;
+    proto_->encode_opening(opening, false, "storm");
+    // A few hundred bytes on a fresh connection: far below the ring's send bound.
+    const bool queued = ring_.send(index, opening);
+    SLUICE_ASSERT(queued);
     return true;
   }
 
-  // Advances connection i on readiness; true when it has just resolved (open or failed).
-  bool step(std::size_t i) {
+  // Bytes from connection i; true when they resolved it (open or failed). What arrives
+  // after the answer (a server's keep-alive) is not the storm's business.
+  bool answered(std::size_t i, std::string_view bytes) {
     storm_connection& c = connections_[i];
-    if (c.at == stage::connecting) {
-      if (const std::string e = connect_error(c.fd); !e.empty()) return fail(i, e);
-      std::string opening;
-      proto_->encode_opening(opening, false, "storm");
-      // A fresh socket's send buffer takes a few hundred bytes whole.
-      if (::send(c.fd, opening.data(), opening.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(opening.size())) {
-        return fail(i, "send of the opening failed");
-      }
-      c.at = stage::opening;
-      epoll_event ev{};
-      ev.events = EPOLLIN;
-      ev.data.u64 = i;
-      ::epoll_ctl(epoll_, EPOLL_CTL_MOD, c.fd, &ev);
-      return false;
-    }
     if (c.at != stage::opening) return false;
-    char buffer[4096];
-    const ssize_t n = ::recv(c.fd, buffer, sizeof buffer, MSG_DONTWAIT);
-    if (n == 0) return fail(i, "closed by the server");
-    if (n < 0) return errno == EAGAIN || errno == EINTR ? false : fail(i, std::string("recv: ") + std::strerror(errno));
-    c.in.append(buffer, static_cast<std::size_t>(n));
+    c.in.append(bytes);
     std::size_t used = 0;
     std::string error;
     const opening_status status = proto_->parse_opening(c.in, false, used, error);
@@ -168,15 +168,23 @@ class storm_worker {
     --in_flight_;
     c.at = stage::open;
     c.in = std::string();
-    ::epoll_ctl(epoll_, EPOLL_CTL_DEL, c.fd, nullptr);  // held open, no longer watched
     return true;
+  }
+
+  // Connection i's receive ended (`result` 0: the peer closed; else a negative errno,
+  // also of a refused connect) or its opening's send failed; true when that resolved it.
+  // An open connection's end is left to still_open() at the end of the storm.
+  bool ended(std::size_t i, int result) {
+    if (connections_[i].at != stage::opening) return false;
+    if (result == 0) return fail(i, "closed by the server");
+    return fail(i, std::string("connection: ") + std::strerror(-result));
   }
 
   std::size_t expire_overdue(clock_type::time_point now, std::size_t started) {
     std::size_t expired = 0;
     for (std::size_t i = first_unresolved_; i < started; ++i) {
       storm_connection& c = connections_[i];
-      if ((c.at == stage::connecting || c.at == stage::opening) && now - c.started > open_timeout) {
+      if (c.at == stage::opening && now - c.started > open_timeout) {
         fail(i, "timed out");
         ++expired;
       }
@@ -190,8 +198,12 @@ class storm_worker {
 
   bool fail(std::size_t i, const std::string& reason) {
     storm_connection& c = connections_[i];
-    if (c.at == stage::connecting || c.at == stage::opening) --in_flight_;
-    if (c.fd >= 0) ::close(c.fd);  // closing also removes it from the epoll set
+    if (c.at == stage::opening) {
+      --in_flight_;
+      // The ring's receive holds the socket open past close(); this ends it now.
+      ::shutdown(c.fd, SHUT_RDWR);
+    }
+    if (c.fd >= 0) ::close(c.fd);
     c.fd = -1;
     c.at = stage::failed;
     ++failed_[reason];
@@ -202,8 +214,8 @@ class storm_worker {
   std::unique_ptr<protocol> proto_;
   int in_flight_max_;
   int in_flight_ = 0;
-  int epoll_ = -1;
   std::vector<storm_connection> connections_;
+  client_ring ring_;  // its teardown, after the destructor's closes, ends the receives that hold the sockets
   std::size_t first_unresolved_ = 0;
   std::uint64_t connected_ = 0;
   std::map<std::string, std::uint64_t> failed_;
