@@ -255,6 +255,7 @@ class reactor {
   dedup_window_config dedup_config_;
   dedup_window_counters dedup_counters_;              // every session's PUBLISH window counts here
   std::vector<std::vector<event_ref>> batches_;       // by target reactor: events published this iteration
+  std::vector<event_ref> spare_batch_;                // empty; the room of a batch handled here, for the next
   std::vector<ring_queue<reactor_message>> backlog_;  // by target reactor: posts its full inbox refused
   ring_queue<reactor_message> local_;                 // messages from this reactor to itself
   std::vector<std::size_t> backlog_events_;           // by target reactor: events in the batches of backlog_

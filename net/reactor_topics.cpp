@@ -32,6 +32,7 @@ constexpr std::size_t local_work_max = 65'536;  // local messages handled per it
 // them (local work is published every 256 messages), a burst's extra is given back.
 constexpr std::size_t local_slots_keep = 4096;
 constexpr std::size_t backlog_slots_keep = 256;
+constexpr std::size_t spare_batch_max = 4096;  // events' room kept in the spare batch (32 KiB)
 
 const std::size_t ack_bytes = proto::encoded_size(proto::ack_frame{});
 
@@ -42,6 +43,7 @@ proto::ack_frame refused_ack(std::uint64_t request_id, proto::error_code status,
 }  // namespace
 
 std::uint32_t reactor::owner_of_topic(std::string_view topic) const noexcept {
+  if (group_.reactors.size() == 1) return 0;  // no hash per publish for the only choice
   return shard_of_topic(topic, static_cast<std::uint32_t>(group_.reactors.size()));
 }
 
@@ -101,6 +103,7 @@ void reactor::run_topic_work() {
     if (batches_[target].empty()) continue;
     event_batch batch;
     batch.events.swap(batches_[target]);
+    batches_[target].swap(spare_batch_);  // empty, with the capacity of a batch handled here
     send_to(target, std::move(batch));
   }
   run_local();  // this reactor's own subscribers get their batch in this iteration too
@@ -290,7 +293,15 @@ void reactor::handle(topic_publish&& m) {
     }
   }
   topic_owner::publish_outcome out = topics_.publish(std::move(m.event), woke_ns_);
-  for (const shard_interest& interest : out.shards) batches_[interest.shard].push_back(out.event);
+  // The last shard takes the owner's reference: one locked count update less per event.
+  for (std::size_t k = 0; k < out.shards.size(); ++k) {
+    std::vector<event_ref>& batch = batches_[out.shards[k].shard];
+    if (k + 1 < out.shards.size()) {
+      batch.push_back(out.event);
+    } else {
+      batch.push_back(std::move(out.event));
+    }
+  }
   if (out.status == proto::error_code::none) counters_.published_total.add();
   send_to(from, topic_published{m.session, m.request_id, m.remembered_at, out.seq, out.status, m.ack});
 }
@@ -366,6 +377,11 @@ void reactor::handle(event_batch&& m) {
       subscribers = subscriptions_.of_topic(topic);
     }
     for (const std::uint32_t index : subscribers) deliver(index, event, subscribers.size());
+  }
+  // Kept for the next iteration's batch, so that one is not grown again push by push.
+  m.events.clear();
+  if (m.events.capacity() <= spare_batch_max && m.events.capacity() > spare_batch_.capacity()) {
+    spare_batch_.swap(m.events);
   }
 }
 

@@ -15,7 +15,8 @@ topic_owner::topic_owner(const topics_config& config, std::uint64_t hash_seed)
     : config_(config), topics_(16, name_hash{hash_seed}) {}
 
 topic_owner::owned_topic* topic_owner::find_or_create(std::string_view topic) {
-  if (const auto it = topics_.find(topic); it != topics_.end()) return it->second.get();
+  if (last_found_ != nullptr && last_found_->name == topic) return last_found_;
+  if (const auto it = topics_.find(topic); it != topics_.end()) return last_found_ = it->second.get();
   if (order_.size() >= config_.topics_max) {
     counters_.refused_topics_total.add();
     return nullptr;
@@ -26,7 +27,7 @@ topic_owner::owned_topic* topic_owner::find_or_create(std::string_view topic) {
   t->order_index = order_.size();
   order_.push_back(t);
   counters_.topics.add();
-  return t;
+  return last_found_ = t;
 }
 
 topic_owner::subscribe_outcome topic_owner::subscribe(std::string_view topic, std::uint32_t shard, bool added,
@@ -146,6 +147,7 @@ void topic_owner::forget(owned_topic& t) {
   order_[index] = order_.back();
   order_[index]->order_index = index;
   order_.pop_back();
+  if (last_found_ == &t) last_found_ = nullptr;
   topics_.erase(topics_.find(std::string_view(t.name)));  // frees t
   counters_.topics.add(-1);
   counters_.forgotten_topics_total.add();

@@ -142,6 +142,9 @@ class topic_owner {
       topics_;                       // keys view names
   std::vector<owned_topic*> order_;  // for round-robin expiry
   std::size_t expire_cursor_ = 0;
+  // The topic found last: a publisher's window arrives as a run of events to one topic,
+  // and the name's hash and probe were 5% of a reactor's time under 50 pipelining pairs.
+  owned_topic* last_found_ = nullptr;
   owned_topic* lru_oldest_ = nullptr;  // least recently published, with events to spare
   owned_topic* lru_newest_ = nullptr;
   std::uint64_t history_bytes_ = 0;

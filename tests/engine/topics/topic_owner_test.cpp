@@ -164,6 +164,23 @@ TEST(TopicOwner, IdleTopicsWithoutSubscribersAreForgottenAndRestart) {
   EXPECT_EQ(owner.publish(event_for("third"), 2 * ns_per_s).seq, 7u);  // created after the forgetting: from 6
 }
 
+// The owner keeps the topic it found last at hand (a publisher's window is a run of one
+// topic); a topic forgotten right after its publish is not found that way but made anew.
+TEST(TopicOwner, ATopicForgottenRightAfterItsPublishIsMadeAnew) {
+  topics_config config;
+  config.history.age_max = ns_per_s;
+  topic_owner owner(config, 1);
+  EXPECT_EQ(owner.publish(event_for("a"), 0).seq, 1u);
+  owner.expire(ns_per_s + 1, 64);
+  EXPECT_EQ(owner.size(), 0u);
+  const topic_owner::publish_outcome again = owner.publish(event_for("a"), 2 * ns_per_s);
+  EXPECT_EQ(again.status, proto::error_code::none);
+  EXPECT_EQ(again.seq, 2u);
+  EXPECT_EQ(owner.size(), 1u);
+  EXPECT_EQ(owner.counters().topics.load(), 1);
+  EXPECT_EQ(page_of(owner, "a", 1, 10), (std::vector<std::uint64_t>{2}));
+}
+
 // All histories of a shard together stay within history_shard_bytes_max (besides each
 // topic's newest event); the least recently published topic pays first.
 TEST(TopicOwner, TheShardBudgetTakesFromTheLeastRecentlyPublishedTopicFirst) {
