@@ -20,13 +20,17 @@ std::span<std::byte> output_queue::append_bytes(std::size_t size) {
   return std::span<std::byte>(bytes_of_frames_).subspan(at, size);
 }
 
-void output_queue::append_event(event_ref event, std::size_t audience) {
+void output_queue::append_event(const event_ref& event, std::size_t audience) {
   const std::span<const std::byte> frame = event->frame();
-  if (frame.size() <= copy_max && audience <= copy_audience_max) {
+  if (copies(frame.size(), audience)) {
     std::memcpy(append_bytes(frame.size()).data(), frame.data(), frame.size());
     return;
   }
-  const auto size = static_cast<std::uint32_t>(frame.size());
+  append_shared(event);
+}
+
+void output_queue::append_shared(event_ref event) {
+  const auto size = static_cast<std::uint32_t>(event->frame().size());
   segments_.push_back({std::move(event), 0, size});
   bytes_ += size;
 }
@@ -40,7 +44,7 @@ void output_queue::fill_iovecs(std::vector<iovec>& iov, std::size_t max) const {
   }
 }
 
-void output_queue::consume(std::size_t size) noexcept {
+void output_queue::consume(std::size_t size, event_release_batch& released) noexcept {
   SLUICE_ASSERT(size <= bytes_);
   bytes_ -= size;
   while (size > 0) {
@@ -51,7 +55,7 @@ void output_queue::consume(std::size_t size) noexcept {
       return;
     }
     size -= s.size;
-    s.event.reset();  // the last subscriber to send an event frees it
+    released.release(s.event);  // the last subscriber to send an event frees it
     ++front_;
   }
   if (bytes_ == 0) clear();

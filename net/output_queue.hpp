@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "engine/topics/event_record.hpp"
+#include "engine/topics/event_ref_batch.hpp"
 
 namespace sluice {
 
@@ -67,14 +68,22 @@ class output_queue {
 
   // Room for `size` bytes of a frame encoded in place; adjacent frames share a segment.
   [[nodiscard]] std::span<std::byte> append_bytes(std::size_t size);
-  // `audience`: how many connections of this reactor are sent this same event.
-  void append_event(event_ref event, std::size_t audience);
+  // Whether an event frame of `frame_size` bytes sent to `audience` connections of this
+  // reactor is copied in (see above) rather than shared.
+  [[nodiscard]] static bool copies(std::size_t frame_size, std::size_t audience) noexcept {
+    return frame_size <= copy_max && audience <= copy_audience_max;
+  }
+  // Queues the event, copied in or shared as copies() says.
+  void append_event(const event_ref& event, std::size_t audience);
+  // Queues a shared event whose reference the caller has counted (event_ref_fanout).
+  void append_shared(event_ref event);
 
   // Describes the unsent bytes, at most `max` segments' worth, as iovecs (replacing
   // `iov`'s contents). They point into this queue: do not append while they are in use.
   void fill_iovecs(std::vector<iovec>& iov, std::size_t max) const;
-  // Drops `size` sent bytes from the front.
-  void consume(std::size_t size) noexcept;
+  // Drops `size` sent bytes from the front; the references to events sent whole go to
+  // `released`.
+  void consume(std::size_t size, event_release_batch& released) noexcept;
 
   void clear() noexcept;
   // Empties the queue and gives back buffer capacity above `keep` bytes.

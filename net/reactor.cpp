@@ -162,7 +162,9 @@ void reactor::run(std::atomic<int>& ready_count, std::string& setup_error) {
     conn_wheel_.advance(t, config_.expiry_work_max,
                         [&](timer_node& node) { on_conn_timer(conns_[reinterpret_cast<conn_timer&>(node).slot]); });
     sessions_.advance(t, config_.expiry_work_max, [&](const session_event& e) { on_session_event(e); });
+    released_.flush();
   }
+  released_.flush();  // into this thread's block cache while it is installed
 
   // Stopping: every fd this reactor holds is closed; the ring's teardown cancels what
   // is in flight. (Draining with GOAWAY comes with the lifecycle work.)
@@ -418,7 +420,7 @@ void reactor::on_send(connection& c, int result) {
     return;
   }
   counters_.bytes_out_total.add(static_cast<std::uint64_t>(result));
-  c.sending.consume(static_cast<std::size_t>(result));
+  c.sending.consume(static_cast<std::size_t>(result), released_);
   // A short send (or more segments than one sendmsg takes): the rest goes now, before
   // anything newer.
   if (!c.sending.empty()) return submit_send(c);

@@ -32,6 +32,7 @@
 #include "engine/slab.hpp"
 #include "engine/source_limiter.hpp"
 #include "engine/timing_wheel.hpp"
+#include "engine/topics/event_ref_batch.hpp"
 #include "engine/topics/subscription_table.hpp"
 #include "engine/topics/topic_owner.hpp"
 #include "net/buffer_ring.hpp"
@@ -199,7 +200,9 @@ class reactor {
   void handle(event_batch&& m);
   void handle(replay_request&& m);
   void handle(replay_page&& m);
-  void deliver(std::uint32_t index, const event_ref& event, std::size_t audience);
+  // `shares`: the event's references for the queues that share it; none when the queues
+  // copy it in (output_queue::copies).
+  void deliver(std::uint32_t index, const event_ref& event, std::size_t audience, event_ref_fanout* shares);
   void request_replay(std::uint32_t index);
   void serve_behind(connection& c);
   void queue_gap(connection& c, std::string_view topic, std::uint64_t first, std::uint64_t last);
@@ -256,6 +259,7 @@ class reactor {
   dedup_window_counters dedup_counters_;              // every session's PUBLISH window counts here
   std::vector<std::vector<event_ref>> batches_;       // by target reactor: events published this iteration
   std::vector<event_ref> spare_batch_;                // empty; the room of a batch handled here, for the next
+  event_release_batch released_;                      // events sent whole, dropped at the end of each loop iteration
   std::vector<ring_queue<reactor_message>> backlog_;  // by target reactor: posts its full inbox refused
   ring_queue<reactor_message> local_;                 // messages from this reactor to itself
   std::vector<std::size_t> backlog_events_;           // by target reactor: events in the batches of backlog_

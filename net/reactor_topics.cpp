@@ -376,7 +376,13 @@ void reactor::handle(event_batch&& m) {
       topic = this_topic;
       subscribers = subscriptions_.of_topic(topic);
     }
-    for (const std::uint32_t index : subscribers) deliver(index, event, subscribers.size());
+    const std::size_t audience = subscribers.size();
+    if (output_queue::copies(event->frame().size(), audience)) {
+      for (const std::uint32_t index : subscribers) deliver(index, event, audience, nullptr);
+      continue;
+    }
+    event_ref_fanout shares(event, static_cast<std::uint32_t>(audience));
+    for (const std::uint32_t index : subscribers) deliver(index, event, audience, &shares);
   }
   // Kept for the next iteration's batch, so that one is not grown again push by push.
   m.events.clear();
@@ -385,7 +391,7 @@ void reactor::handle(event_batch&& m) {
   }
 }
 
-void reactor::deliver(std::uint32_t index, const event_ref& event, std::size_t audience) {
+void reactor::deliver(std::uint32_t index, const event_ref& event, std::size_t audience, event_ref_fanout* shares) {
   subscription& s = subscriptions_[index];
   // waiting: the owner's answer sets the position; behind: the history serves it.
   if (s.state != subscription_state::live || event->seq() < s.next_seq) return;
@@ -412,7 +418,11 @@ void reactor::deliver(std::uint32_t index, const event_ref& event, std::size_t a
     c->wants_replay = true;  // served once its output drains
     return;
   }
-  c->out.append_event(event, audience);
+  if (shares != nullptr) {
+    c->out.append_shared(shares->take());
+  } else {
+    c->out.append_event(event, audience);
+  }
   mark_dirty(*c);
   counters_.frames_out_total.add();
   counters_.events_delivered_total.add();

@@ -83,8 +83,11 @@ TEST(OutputQueue, ALargeEventIsSharedNotCopied) {
   a.fill_iovecs(ia, 8);
   b.fill_iovecs(ib, 8);
   EXPECT_EQ(ia[0].iov_base, ib[0].iov_base);  // the very same bytes
-  a.consume(a.bytes());
-  EXPECT_EQ(e->refs(), 2u);  // sent: the queue lets go of it
+  event_release_batch released;
+  a.consume(a.bytes(), released);
+  EXPECT_EQ(e->refs(), 3u);  // sent: the queue let go of it, dropped at the batch's flush
+  released.flush();
+  EXPECT_EQ(e->refs(), 2u);
   b.clear();
   EXPECT_EQ(e->refs(), 1u);
 }
@@ -97,12 +100,13 @@ TEST(OutputQueue, FootprintChargesEachPendingSegment) {
   const std::size_t size = large('x').size();
   for (int i = 0; i < 1000; ++i) q.append_event(e, 1);
   EXPECT_EQ(q.bytes(), 1000 * size);
+  event_release_batch released;
   EXPECT_GE(q.footprint(), 1000 * (size + 16));
-  q.consume(500 * size);
+  q.consume(500 * size, released);
   EXPECT_EQ(q.bytes(), 500 * size);
   EXPECT_GE(q.footprint(), 500 * (size + 16));
   EXPECT_LT(q.footprint(), 1000 * (size + 16));
-  q.consume(500 * size);
+  q.consume(500 * size, released);
   EXPECT_EQ(q.footprint(), 0u);
 }
 
@@ -111,12 +115,13 @@ TEST(OutputQueue, PartialSendsResumeMidSegment) {
   put(q, "hello ");
   q.append_event(event_with("world"), 1);
   put(q, "!");
-  q.consume(4);
+  event_release_batch released;
+  q.consume(4, released);
   EXPECT_EQ(pending(q), "o world!");
-  q.consume(3);
+  q.consume(3, released);
   EXPECT_EQ(pending(q), "orld!");
   EXPECT_EQ(q.bytes(), 5u);
-  q.consume(5);
+  q.consume(5, released);
   EXPECT_TRUE(q.empty());
   EXPECT_EQ(pending(q), "");
   put(q, "again");  // usable after draining
