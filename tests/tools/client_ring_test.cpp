@@ -3,16 +3,22 @@
 // is reported once; queued sends go out whole and in order, within their bound, and a
 // send that fails is reported; what is queued between two polls goes out as one send;
 // a doorbell rung from another thread ends a wait; a ring told to drain hands over
-// every receive that became ready in one poll.
+// every receive that became ready in one poll; a ring told to give arrival times
+// gives the kernel's time of arrival, not of the read, and still every byte and the
+// close.
 #include "tools/load/client_ring.hpp"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <ctime>
 #include <memory>
 #include <string>
 #include <thread>
@@ -253,6 +259,109 @@ TEST(ClientRingDrain, OnePollHandsOverEveryReadyReceive) {
   ring.poll(1s, on_data, on_end);
   for (std::uint32_t i = 0; i < sockets; ++i) EXPECT_EQ(bytes[i], std::string(1, static_cast<char>('a' + i % 26))) << i;
   EXPECT_EQ(ends, 0);
+}
+
+// A connected TCP pair on 127.0.0.1 (arrival times are the TCP receive path's).
+struct tcp_pair {
+  std::array<int, 2> fd{-1, -1};  // [0] the accepted end, [1] the connecting one
+  tcp_pair() {
+    const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    EXPECT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    EXPECT_EQ(::listen(listener, 1), 0);
+    EXPECT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+    fd[1] = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    EXPECT_EQ(::connect(fd[1], reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    fd[0] = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+    EXPECT_GE(fd[0], 0);
+    ::close(listener);
+  }
+  ~tcp_pair() {
+    for (const int f : fd) {
+      if (f >= 0) ::close(f);
+    }
+  }
+  tcp_pair(const tcp_pair&) = delete;
+  tcp_pair& operator=(const tcp_pair&) = delete;
+};
+
+std::uint64_t realtime_ns() {
+  timespec now{};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<std::uint64_t>(now.tv_sec) * 1'000'000'000U + static_cast<std::uint64_t>(now.tv_nsec);
+}
+
+// The bytes sit in the socket for 20 ms before the ring reads them: the time given is
+// from before that wait, not from the read.
+TEST(ClientRingArrival, TheTimeGivenIsTheArrivalNotTheRead) {
+  tcp_pair pair;
+  client_ring ring;
+  ASSERT_EQ(ring.open(8, 4096), "");
+  ring.receive_arrival_times();
+  ring.watch(0, pair.fd[0]);
+  received r;
+  poll_once(ring, r, 0ms);  // arms the receive
+  const std::uint64_t before_send = realtime_ns();
+  ASSERT_EQ(::send(pair.fd[1], "hello", 5, 0), 5);
+  pollfd readable{pair.fd[0], POLLIN, 0};
+  ASSERT_EQ(::poll(&readable, 1, 1000), 1);  // the bytes are in the socket
+  const std::uint64_t arrived_by = realtime_ns();
+  std::this_thread::sleep_for(20ms);  // the delay to tell arrival from read, not a wait for a condition
+  std::vector<std::uint64_t> arrivals;
+  std::uint64_t read_at = 0;
+  for (int i = 0; i < 100 && r.bytes[0].size() < 5; ++i) {
+    ring.poll(
+        100ms,
+        [&](std::uint32_t, std::string_view bytes) {
+          r.bytes[0].append(bytes);
+          arrivals.push_back(ring.arrival_realtime_ns());
+          read_at = realtime_ns();
+        },
+        [&](std::uint32_t, int) { ++r.ends[0]; });
+  }
+  EXPECT_EQ(r.bytes[0], "hello");
+  ASSERT_EQ(arrivals.size(), 1u);
+  EXPECT_GE(arrivals[0], before_send);
+  EXPECT_LE(arrivals[0], arrived_by);
+  EXPECT_GE(read_at, arrivals[0] + 20'000'000U);
+  EXPECT_EQ(r.ends[0], 0);
+}
+
+// Through recvmsg and small buffers (each also holds the message header and the time):
+// every byte once and in order, a time for each chunk, and the close reported once.
+TEST(ClientRingArrival, EveryByteAndTheCloseStillArrive) {
+  tcp_pair pair;
+  client_ring ring;
+  ASSERT_EQ(ring.open(4, 256), "");
+  ring.receive_arrival_times();
+  ring.watch(0, pair.fd[0]);
+  const std::string sent = pattern(20'000, 'q');
+  ASSERT_EQ(::send(pair.fd[1], sent.data(), sent.size(), 0), static_cast<ssize_t>(sent.size()));
+  ::shutdown(pair.fd[1], SHUT_WR);
+  received r;
+  std::size_t chunks = 0;
+  std::size_t without_time = 0;
+  for (int i = 0; i < 200 && r.ends[0] == 0; ++i) {
+    ring.poll(
+        100ms,
+        [&](std::uint32_t, std::string_view bytes) {
+          r.bytes[0].append(bytes);
+          ++chunks;
+          if (ring.arrival_realtime_ns() == 0) ++without_time;
+        },
+        [&](std::uint32_t, int result) {
+          ++r.ends[0];
+          r.end_result[0] = result;
+        });
+  }
+  EXPECT_EQ(r.bytes[0], sent);
+  EXPECT_GT(chunks, 1u);
+  EXPECT_EQ(without_time, 0u);
+  EXPECT_EQ(r.ends[0], 1);
+  EXPECT_EQ(r.end_result[0], 0);
 }
 
 }  // namespace

@@ -40,7 +40,23 @@ TEST(SluiceLoad, FanOutAndPairsRunCleanAgainstSluiced) {
     EXPECT_NE(r.output.find("\"errors\":0,"), std::string::npos) << r.output;
     EXPECT_GT(json_number_field(r.output, "delivered").value_or(0), 1000u) << r.output;
     EXPECT_TRUE(json_number_field(r.output, "receive_buffers_exhausted").has_value()) << r.output;
+    // Every chunk came with the kernel's arrival time.
+    EXPECT_NE(r.output.find("\"latency_to\":\"arrival\""), std::string::npos) << r.output;
+    EXPECT_EQ(json_number_field(r.output, "arrival_times_missing").value_or(1), 0u) << r.output;
   }
+}
+
+// Latency to the read, on request: no arrival times are asked for, and none are missed.
+TEST(SluiceLoad, LatencyToTheReadOnRequest) {
+  scratch_dir dir;
+  running_sluiced server(dir, load_config);
+  const run_result r =
+      run_program(SLUICE_LOAD_PATH, {"--target", "sluice", "--port", server.port(), "--subscribers", "4", "--window",
+                                     "8", "--seconds", "0.5", "--latency-to", "read"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("\"latency_to\":\"read\""), std::string::npos) << r.output;
+  EXPECT_EQ(json_number_field(r.output, "arrival_times_missing").value_or(1), 0u) << r.output;
+  EXPECT_GT(json_number_field(r.output, "delivered").value_or(0), 100u) << r.output;
 }
 
 TEST(SluiceLoad, RefusedPublishesAreReportedAsErrors) {

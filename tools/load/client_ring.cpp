@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
 #include "net/uring.hpp"
 
@@ -34,6 +35,11 @@ void client_ring::watch(std::uint32_t index, int fd) {
     out_.resize(std::size_t{index} + 1);
   }
   fds_[index] = fd;
+  if (arrival_times_) {
+    const int on = 1;
+    // Without it the receive goes on, with no arrival times (arrival_realtime_ns() 0).
+    (void)::setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+  }
   arm_recv(index);
 }
 
@@ -50,10 +56,33 @@ io_uring_sqe* client_ring::next_sqe() {
 
 void client_ring::arm_recv(std::uint32_t index) {
   io_uring_sqe* sqe = next_sqe();
-  io_uring_prep_recv_multishot(sqe, fds_[index], nullptr, 0, 0);
+  if (arrival_times_) {
+    // The kernel reads the shape (no name, room for one timestamp) when it starts.
+    io_uring_prep_recvmsg_multishot(sqe, fds_[index], &recvmsg_shape_, 0);
+  } else {
+    io_uring_prep_recv_multishot(sqe, fds_[index], nullptr, 0, 0);
+  }
   sqe->flags |= IOSQE_BUFFER_SELECT;
   sqe->buf_group = buffer_ring::group_id;
   io_uring_sqe_set_data64(sqe, index);
+}
+
+std::string_view client_ring::unwrap_recvmsg(std::span<const std::byte> bytes) noexcept {
+  void* const start = const_cast<std::byte*>(bytes.data());
+  const int length = static_cast<int>(bytes.size());
+  io_uring_recvmsg_out* const out = io_uring_recvmsg_validate(start, length, &recvmsg_shape_);
+  SLUICE_ASSERT(out != nullptr);  // the kernel writes the header before any payload
+  if (out == nullptr) return {};
+  for (cmsghdr* c = io_uring_recvmsg_cmsg_firsthdr(out, &recvmsg_shape_); c != nullptr;
+       c = io_uring_recvmsg_cmsg_nexthdr(out, &recvmsg_shape_, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SO_TIMESTAMPNS) continue;
+    timespec at{};
+    std::memcpy(&at, CMSG_DATA(c), sizeof at);
+    arrival_realtime_ns_ =
+        static_cast<std::uint64_t>(at.tv_sec) * 1'000'000'000U + static_cast<std::uint64_t>(at.tv_nsec);
+  }
+  const auto* payload = static_cast<const char*>(io_uring_recvmsg_payload(out, &recvmsg_shape_));
+  return {payload, io_uring_recvmsg_payload_length(out, length, &recvmsg_shape_)};
 }
 
 void client_ring::watch_doorbell(doorbell& bell) {

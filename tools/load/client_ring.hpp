@@ -20,6 +20,12 @@
 // refuses what would go beyond. Callers that produce without limit (an
 // open-loop publisher) hold back while queued_bytes() is high.
 //
+// Arrival times (receive_arrival_times()): each socket is set to SO_TIMESTAMPNS and
+// received with a multishot recvmsg, and arrival_realtime_ns() gives, during on_data,
+// the kernel's time (CLOCK_REALTIME) for when the chunk's last segment reached the
+// socket. A latency measured to it leaves out how long the chunk then waited for this
+// thread, so a harness that is busy does not add its own delay to the server's.
+//
 // Doorbell: another thread can end a wait early by ringing the doorbell (doorbell.hpp)
 // whose eventfd the ring reads; the poll that sees it sets take_doorbell().
 //
@@ -28,6 +34,7 @@
 #pragma once
 
 #include <liburing.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <cstdint>
@@ -63,6 +70,17 @@ class client_ring {
   // against 42-60 ms); the fan-outs measured no better with it (docs/load.md).
   void drain_before_wait(unsigned completions) noexcept { drain_max_ = completions; }
 
+  // Before watch(): receive with the kernel's arrival time of each chunk (see above).
+  void receive_arrival_times() noexcept {
+    SLUICE_ASSERT(fds_.empty());
+    arrival_times_ = true;
+    recvmsg_shape_.msg_controllen = CMSG_SPACE(sizeof(timespec));
+  }
+  // During on_data: when the chunk's last segment reached the socket, in CLOCK_REALTIME
+  // nanoseconds; 0 when not known (receive_arrival_times() not called, or the kernel
+  // gave no time).
+  [[nodiscard]] std::uint64_t arrival_realtime_ns() const noexcept { return arrival_realtime_ns_; }
+
   // Starts receiving on `fd`, reported as `index`.
   void watch(std::uint32_t index, int fd);
 
@@ -95,6 +113,7 @@ class client_ring {
     io_uring_cqe* cqe = nullptr;
     io_uring_for_each_cqe(&ring_, head, cqe) {
       ++seen;
+      arrival_realtime_ns_ = 0;
       if (cqe->user_data == doorbell_tag) {
         on_doorbell(cqe->res);
         continue;
@@ -104,21 +123,27 @@ class client_ring {
         if (!on_sent(index, cqe->res)) on_end(index, cqe->res);
         continue;
       }
-      if (cqe->res > 0) {
+      int result = cqe->res;
+      if (result > 0) {
         SLUICE_ASSERT(cqe->flags & IORING_CQE_F_BUFFER);
         const auto id = static_cast<std::uint16_t>(cqe->flags >> IORING_CQE_BUFFER_SHIFT);
-        const std::span<const std::byte> bytes = buffers_.view(id, static_cast<std::size_t>(cqe->res));
-        on_data(index, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+        const std::span<const std::byte> bytes = buffers_.view(id, static_cast<std::size_t>(result));
+        const std::string_view data = arrival_times_ ? unwrap_recvmsg(bytes) : as_chars(bytes);
+        if (data.empty()) {
+          result = 0;  // a recvmsg's EOF: its header and no payload
+        } else {
+          on_data(index, data);
+        }
         buffers_.give_back(id);
       }
       if (cqe->flags & IORING_CQE_F_MORE) continue;
       // The multishot receive ended: for want of buffers (or after data, which the
       // kernel may do at any time) it is armed again; at EOF or on an error it stays off.
-      if (cqe->res > 0 || cqe->res == -ENOBUFS) {
-        if (cqe->res == -ENOBUFS) ++exhausted_total_;
+      if (result > 0 || result == -ENOBUFS) {
+        if (result == -ENOBUFS) ++exhausted_total_;
         rearm_.push_back(index);
       } else {
-        on_end(index, cqe->res);
+        on_end(index, result);
       }
     }
     io_uring_cq_advance(&ring_, seen);
@@ -140,6 +165,12 @@ class client_ring {
     bool dirty = false;  // in dirty_
   };
 
+  static std::string_view as_chars(std::span<const std::byte> bytes) noexcept {
+    return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+  }
+  // A recvmsg's buffer: its payload, and its arrival time into arrival_realtime_ns_.
+  [[nodiscard]] std::string_view unwrap_recvmsg(std::span<const std::byte> bytes) noexcept;
+
   [[nodiscard]] io_uring_sqe* next_sqe();
   void arm_recv(std::uint32_t index);
   void submit_send(std::uint32_t index);
@@ -160,6 +191,9 @@ class client_ring {
   std::vector<std::uint32_t> dirty_;  // sockets with queued bytes and no send in flight
   std::uint64_t exhausted_total_ = 0;
   unsigned drain_max_ = 0;
+  bool arrival_times_ = false;
+  msghdr recvmsg_shape_{};  // what each recvmsg buffer holds before its payload
+  std::uint64_t arrival_realtime_ns_ = 0;
   doorbell* doorbell_ = nullptr;
   bool doorbell_rang_ = false;
   int doorbell_error_ = 0;

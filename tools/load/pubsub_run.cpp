@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <ctime>
 #include <latch>
 #include <memory>
 #include <thread>
@@ -149,6 +150,7 @@ class worker final : public delivery_sink {
       ring_.reset();
       return error(std::move(e));
     }
+    if (run_.o.latency_to_arrival) ring_->receive_arrival_times();
     for (std::size_t i = 0; i < connections(); ++i) ring_->watch(static_cast<std::uint32_t>(i), fd_at(i));
     if (run_.o.threads > 1) ring_->watch_doorbell(run_.doorbells[static_cast<std::size_t>(index_)]);
     // This thread's share of each closed-loop publisher's window.
@@ -182,6 +184,7 @@ class worker final : public delivery_sink {
         const clock_type::time_point due = publish_due();
         wait = std::clamp<std::chrono::nanoseconds>(due - clock_type::now(), std::chrono::nanoseconds(0), wait);
       }
+      realtime_offset_ns_ = realtime_minus_steady_ns();
       ring_->poll(
           wait, [this](std::uint32_t index, std::string_view bytes) { on_bytes(index, bytes); },
           [this](std::uint32_t, int result) {
@@ -210,6 +213,7 @@ class worker final : public delivery_sink {
   void collect(pubsub_result& r) const {
     r.delivered += delivered_;
     r.receive_buffers_exhausted += receive_buffers_exhausted_;
+    r.arrival_times_missing += arrival_times_missing_;
     r.errors += errors_;
     if (r.first_error.empty()) r.first_error = first_error_;
     r.latency.merge(latency_);
@@ -378,7 +382,7 @@ class worker final : public delivery_sink {
   void on_bytes(std::size_t index, std::string_view bytes) {
     const bool is_sub = index < subs_.size();
     std::string& in = is_sub ? subs_[index].in : pubs_[index - subs_.size()].in;
-    received_ns_ = ns_of(clock_type::now());
+    received_ns_ = received_at();
     const bool whole = in.empty();
     if (!whole) in.append(bytes);
     const std::string_view input = whole ? bytes : std::string_view(in);
@@ -398,6 +402,30 @@ class worker final : public delivery_sink {
     with_room_.clear();
   }
 
+  // CLOCK_REALTIME minus the steady clock, to place the kernel's arrival times (realtime)
+  // on the steady clock the payloads carry. Taken before each poll, so a step of the
+  // wall clock skews at most the one poll's latencies.
+  static std::int64_t realtime_minus_steady_ns() {
+    timespec real{};
+    ::clock_gettime(CLOCK_REALTIME, &real);
+    const auto steady = static_cast<std::int64_t>(ns_of(clock_type::now()));
+    return std::int64_t{real.tv_sec} * 1'000'000'000 + real.tv_nsec - steady;
+  }
+
+  // When the chunk being parsed arrived: the kernel's time if the ring has it (never
+  // later than now), else now.
+  std::uint64_t received_at() {
+    const std::uint64_t now = ns_of(clock_type::now());
+    if (!run_.o.latency_to_arrival) return now;
+    const std::uint64_t arrival = ring_->arrival_realtime_ns();
+    if (arrival == 0) {
+      ++arrival_times_missing_;
+      return now;
+    }
+    const std::int64_t at = static_cast<std::int64_t>(arrival) - realtime_offset_ns_;
+    return at > 0 ? std::min(now, static_cast<std::uint64_t>(at)) : now;
+  }
+
   shared_run& run_;
   int index_;  // this thread's
   std::unique_ptr<protocol> proto_;
@@ -415,9 +443,11 @@ class worker final : public delivery_sink {
   bool measuring_ = false;
   clock_type::time_point now_{};
   std::uint64_t received_ns_ = 0;
+  std::int64_t realtime_offset_ns_ = 0;
   std::size_t interval_index_ = 0;
   std::uint64_t delivered_ = 0;
   std::uint64_t receive_buffers_exhausted_ = 0;
+  std::uint64_t arrival_times_missing_ = 0;
   std::uint64_t errors_ = 0;
   std::string first_error_;
   latency_histogram latency_;

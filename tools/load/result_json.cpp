@@ -81,7 +81,9 @@ std::string pubsub_json(const run_options& o, const pubsub_result& r, const cpu_
          ",\"deliveries_per_s\":" + fixed(r.measured_s > 0 ? static_cast<double>(r.delivered) / r.measured_s : 0, 0) +
          ",\"latency_us\":" + quantiles_json(r.latency) + cpu_json(cpu) + ",\"errors\":" + std::to_string(r.errors) +
          ",\"first_error\":\"" + escaped(r.connect_error.empty() ? r.first_error : r.connect_error) + "\"" +
-         ",\"receive_buffers_exhausted\":" + std::to_string(r.receive_buffers_exhausted);
+         ",\"receive_buffers_exhausted\":" + std::to_string(r.receive_buffers_exhausted) + ",\"latency_to\":\"" +
+         (o.latency_to_arrival ? "arrival" : "read") + "\"" +
+         ",\"arrival_times_missing\":" + std::to_string(r.arrival_times_missing);
   out += ",\"percentiles\":" + spectrum_json(r.latency);
   out += ",\"timeline\":[";
   for (std::size_t i = 0; i < r.timeline.size(); ++i) {

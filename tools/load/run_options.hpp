@@ -22,6 +22,9 @@ struct run_options {
   std::size_t payload = 64;
   int window = 16;  // closed loop: messages in flight per publisher
   double rate = 0;  // > 0: open loop, messages per second per publisher
+  // Latency ends when a delivery reached the subscriber's socket (the kernel's arrival
+  // time), or, with false, when the harness read it.
+  bool latency_to_arrival = true;
   double seconds = 3;
   int warmup_ms = 300;
   // Connect storm (> 0 selects it): connections, at most `in_flight` opening at once

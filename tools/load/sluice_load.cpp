@@ -4,6 +4,7 @@
 //   sluice-load --target sluice|redis|nats --port N [--host 127.0.0.1] [--threads K]
 //     publish/subscribe:  [--subscribers S] [--publishers P] | [--pairs N]
 //                         [--payload B] [--window W] | [--rate R]  [--seconds T] [--warmup-ms M]
+//                         [--latency-to arrival|read]
 //     connect storm:      --storm C [--in-flight K] [--jitter-ms J]
 //     reconnect storm:    --reconnect-storm C [--topics K] [--rate R] [--backoff-ms B] [--seconds T]
 //     either:             [--server-pid PID] [--label L] [--plot-prefix PATH]
@@ -92,6 +93,11 @@ int main(int argc, char** argv) {
   app.add_option("--window", o.window, "closed loop: messages in flight per publisher")->check(CLI::Range(1, 65536));
   app.add_option("--rate", o.rate, "open loop: messages per second per publisher (latency from the intended time)")
       ->check(CLI::Range(0.0, 10'000'000.0));
+  std::string latency_to = "arrival";
+  app.add_option("--latency-to", latency_to,
+                 "arrival: a latency ends when the delivery reached the socket (kernel time); read: when "
+                 "the harness read it")
+      ->check(CLI::IsMember({"arrival", "read"}));
   app.add_option("--seconds", o.seconds, "measured seconds")->check(CLI::Range(0.1, 600.0));
   app.add_option("--warmup-ms", o.warmup_ms, "unmeasured warm-up")->check(CLI::Range(0, 60000));
   app.add_option("--storm", o.storm, "connect storm: connections to open")->check(CLI::Range(0, 100000));
@@ -121,6 +127,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   o.target = target == "redis" ? target_kind::redis : target == "nats" ? target_kind::nats : target_kind::sluice;
+  o.latency_to_arrival = latency_to == "arrival";
   raise_descriptor_limit();
 
   cpu_figures cpu;
