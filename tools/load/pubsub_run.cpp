@@ -419,7 +419,7 @@ class worker final : public delivery_sink {
     if (!run_.o.latency_to_arrival) return now;
     const std::uint64_t arrival = ring_->arrival_realtime_ns();
     if (arrival == 0) {
-      ++arrival_times_missing_;
+      if (measuring_) ++arrival_times_missing_;
       return now;
     }
     const std::int64_t at = static_cast<std::int64_t>(arrival) - realtime_offset_ns_;

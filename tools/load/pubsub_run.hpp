@@ -44,8 +44,9 @@ struct pubsub_result {
   // Times a connection's receive found no free buffer and waited a poll (client_ring);
   // often non-zero means the harness's buffers, not the server, set the pace.
   std::uint64_t receive_buffers_exhausted = 0;
-  // Chunks whose latency ended when read because the kernel gave no arrival time
-  // (with run_options::latency_to_arrival).
+  // Chunks received while measuring whose latency ended when read because the kernel
+  // gave no arrival time (with run_options::latency_to_arrival). The kernel starts
+  // stamping a moment after the first socket asks, well within a warm-up.
   std::uint64_t arrival_times_missing = 0;
   latency_histogram latency;                // publish (open loop: intended) to delivery, measured time
   double interval_s = 0;                    // width of each timeline entry
