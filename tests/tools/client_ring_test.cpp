@@ -317,15 +317,24 @@ bool await_arrival_times(client_ring& ring, const tcp_pair& pair) {
   return false;
 }
 
-// The bytes sit in the socket for 20 ms before the ring reads them: the time given is
-// from before that wait, not from the read.
-TEST(ClientRingArrival, TheTimeGivenIsTheArrivalNotTheRead) {
+// A ring with arrival times watching the accepted end of a TCP pair as 0, once the
+// kernel stamps.
+class ClientRingArrival : public ::testing::Test {
+ protected:
+  [[nodiscard]] bool start(std::uint32_t buffer_count, std::uint32_t buffer_size) {
+    if (!ring.open(buffer_count, buffer_size).empty()) return false;
+    ring.receive_arrival_times();
+    ring.watch(0, pair.fd[0]);
+    return await_arrival_times(ring, pair);
+  }
   tcp_pair pair;
   client_ring ring;
-  ASSERT_EQ(ring.open(8, 4096), "");
-  ring.receive_arrival_times();
-  ring.watch(0, pair.fd[0]);
-  ASSERT_TRUE(await_arrival_times(ring, pair));
+};
+
+// The bytes sit in the socket for 20 ms before the ring reads them: the time given is
+// from before that wait, not from the read.
+TEST_F(ClientRingArrival, TheTimeGivenIsTheArrivalNotTheRead) {
+  ASSERT_TRUE(start(8, 4096));
   received r;
   const std::uint64_t before_send = realtime_ns();
   ASSERT_EQ(::send(pair.fd[1], "hello", 5, 0), 5);
@@ -355,13 +364,8 @@ TEST(ClientRingArrival, TheTimeGivenIsTheArrivalNotTheRead) {
 
 // Through recvmsg and small buffers (each also holds the message header and the time):
 // every byte once and in order, a time for each chunk, and the close reported once.
-TEST(ClientRingArrival, EveryByteAndTheCloseStillArrive) {
-  tcp_pair pair;
-  client_ring ring;
-  ASSERT_EQ(ring.open(4, 256), "");
-  ring.receive_arrival_times();
-  ring.watch(0, pair.fd[0]);
-  ASSERT_TRUE(await_arrival_times(ring, pair));
+TEST_F(ClientRingArrival, EveryByteAndTheCloseStillArrive) {
+  ASSERT_TRUE(start(4, 256));
   const std::string sent = pattern(20'000, 'q');
   ASSERT_EQ(::send(pair.fd[1], sent.data(), sent.size(), 0), static_cast<ssize_t>(sent.size()));
   ::shutdown(pair.fd[1], SHUT_WR);
