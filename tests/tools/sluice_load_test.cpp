@@ -46,6 +46,27 @@ TEST(SluiceLoad, FanOutAndPairsRunCleanAgainstSluiced) {
   }
 }
 
+// A fan-out over three topics: each subscriber gets only its own topic's publishers
+// (a delivery from another topic's would be an error), every message of each.
+TEST(SluiceLoad, FanOutOverSeveralTopicsRunsClean) {
+  scratch_dir dir;
+  running_sluiced server(dir, load_config);
+  for (const char* threads : {"1", "2"}) {
+    const run_result r = run_program(
+        SLUICE_LOAD_PATH, {"--target", "sluice", "--port", server.port(), "--subscribers", "9", "--publishers", "3",
+                           "--topics", "3", "--window", "16", "--seconds", "0.5", "--threads", threads});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(json_number_field(r.output, "errors").value_or(1), 0u) << r.output;
+    EXPECT_EQ(json_number_field(r.output, "topics").value_or(0), 3u) << r.output;
+    EXPECT_GT(json_number_field(r.output, "delivered").value_or(0), 300u) << r.output;
+    // Three subscribers a message (on one topic it would be nine), and only the
+    // measured part of the run is delivered.
+    EXPECT_LE(json_number_field(r.output, "delivered").value_or(1e12),
+              3 * json_number_field(r.output, "published").value_or(0))
+        << r.output;
+  }
+}
+
 // Latency to the read, on request: no arrival times are asked for, and none are missed.
 TEST(SluiceLoad, LatencyToTheReadOnRequest) {
   scratch_dir dir;
@@ -234,6 +255,20 @@ TEST(SluiceLoad, FanOutWindowsBeyondTheCounterBoundAreRefused) {
                                                       "--publishers", "32", "--window", "65536"});
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("--publishers x --window is at most 1048576"), std::string::npos) << r.output;
+}
+
+// Every topic of a fan-out needs a publisher and a subscriber; pairs have their own.
+TEST(SluiceLoad, TopicsThatCouldNotAllBeServedAreRefused) {
+  const std::vector<std::vector<std::string>> shapes{{"--subscribers", "2", "--publishers", "4", "--topics", "3"},
+                                                     {"--subscribers", "8", "--publishers", "2", "--topics", "3"},
+                                                     {"--pairs", "4", "--topics", "2"}};
+  for (const std::vector<std::string>& shape : shapes) {
+    std::vector<std::string> args{"--target", "sluice", "--port", "1"};
+    args.insert(args.end(), shape.begin(), shape.end());
+    const run_result r = run_program(SLUICE_LOAD_PATH, args);
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find("--topics"), std::string::npos) << r.output;
+  }
 }
 
 TEST(SluiceLoad, WebSocketTargetSaysItIsNotThereYet) {

@@ -56,7 +56,7 @@ struct shared_run {
   std::atomic<bool> abort{false};
 
   explicit shared_run(const run_options& options) : o(options) {
-    topics = o.pairs > 0 ? o.pairs : 1;
+    topics = o.pairs > 0 ? o.pairs : o.topics;
     publishers = o.pairs > 0 ? o.pairs : o.publishers;
     subscribers = o.pairs > 0 ? o.pairs : o.subscribers;
     published_final = std::make_unique<std::atomic<std::uint64_t>[]>(static_cast<std::size_t>(publishers));
@@ -478,6 +478,7 @@ pubsub_result run_pubsub(const run_options& o, const std::function<void(bool)>& 
     if (!workers[static_cast<std::size_t>(thread)]->add_publisher(p, result.connect_error)) break;
   }
   for (const auto& w : workers) result.connections += w->connections();
+  result.topics = run.topics;
   if (!result.connect_error.empty()) return result;
 
   // Each thread prepares its IO, then waits for the clock to start.

@@ -2,9 +2,10 @@
 // window, or open loop at a fixed rate), run by several client threads and checked as
 // they run.
 //
-// Shape. T topics (pairs: one per pair; fan-out: one). Publisher p publishes to topic
-// p % T; subscriber i subscribes to topic i % T. Topic t's publishers live on thread
-// t % threads and subscriber i on thread i % threads, so a pair shares a thread.
+// Shape. T topics (pairs: one per pair; fan-out: --topics, one by default). Publisher
+// p publishes to topic p % T; subscriber i subscribes to topic i % T. Topic t's
+// publishers live on thread t % threads and subscriber i on thread i % threads, so a
+// pair shares a thread.
 //
 // Closed loop: a publisher keeps at most `window` messages in flight; one leaves the
 // window when every subscriber of its topic has received it (window_receipts.hpp). A
@@ -36,6 +37,7 @@ inline constexpr std::int64_t window_counters_max = std::int64_t{1} << 20;
 struct pubsub_result {
   std::string connect_error;  // non-empty: the run never started
   std::size_t connections = 0;
+  int topics = 0;  // what the run spread its publishers and subscribers over
   double measured_s = 0;
   std::uint64_t published = 0;  // sequences sent, whole run
   std::uint64_t delivered = 0;  // checked deliveries received while measuring

@@ -73,6 +73,7 @@ std::string pubsub_json(const run_options& o, const pubsub_result& r, const cpu_
   const bool open_loop = o.rate > 0;
   std::string out = common_json(o, o.pairs > 0 ? "pairs" : "fanout");
   out += ",\"subscribers\":" + std::to_string(o.pairs > 0 ? o.pairs : o.subscribers) +
+         ",\"topics\":" + std::to_string(r.topics) +
          ",\"publishers\":" + std::to_string(o.pairs > 0 ? o.pairs : o.publishers) +
          ",\"payload\":" + std::to_string(o.payload) + ",\"loop\":\"" + (open_loop ? "open" : "closed") + "\"" +
          (open_loop ? ",\"rate_per_publisher\":" + fixed(o.rate, 0) : ",\"window\":" + std::to_string(o.window)) +

@@ -35,6 +35,8 @@ struct run_options {
   // Reconnect storm (> 0 selects it): subscribers, dropped at once and reconnected with
   // backoff from `backoff_ms`; `topics` topics with one publisher each at `rate`.
   int reconnect_storm = 0;
+  // Topics: a fan-out's subscribers and publishers are spread over them (subscriber i on
+  // topic i mod topics, publisher p on p mod topics); a reconnect storm's, as above.
   int topics = 1;
   int backoff_ms = 50;
   int server_pid = 0;       // > 0: report that process's CPU over the measured time

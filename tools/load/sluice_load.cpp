@@ -2,7 +2,7 @@
 // loopback TCP, checks every delivery while it measures, and prints one JSON line.
 //
 //   sluice-load --target sluice|redis|nats --port N [--host 127.0.0.1] [--threads K]
-//     publish/subscribe:  [--subscribers S] [--publishers P] | [--pairs N]
+//     publish/subscribe:  [--subscribers S] [--publishers P] [--topics K] | [--pairs N]
 //                         [--payload B] [--window W] | [--rate R]  [--seconds T] [--warmup-ms M]
 //                         [--latency-to arrival|read]
 //     connect storm:      --storm C [--in-flight K] [--jitter-ms J]
@@ -108,7 +108,10 @@ int main(int argc, char** argv) {
   app.add_option("--reconnect-storm", o.reconnect_storm,
                  "reconnect storm: subscribers, all dropped at once and reconnected (resumed on sluice)")
       ->check(CLI::Range(0, 20000));
-  app.add_option("--topics", o.topics, "reconnect storm: topics, one publisher each")->check(CLI::Range(1, 1000));
+  app.add_option("--topics", o.topics,
+                 "fan-out: topics the subscribers and publishers are spread over (i mod K); reconnect storm: "
+                 "topics, one publisher each")
+      ->check(CLI::Range(1, 1000));
   app.add_option("--backoff-ms", o.backoff_ms, "reconnect storm: first backoff span; doubles per failed attempt")
       ->check(CLI::Range(0, 10000));
   app.add_option("--server-pid", o.server_pid, "report this process's CPU over the measured time")
@@ -119,6 +122,17 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (target == "ws") {
     std::fprintf(stderr, "sluice-load: --target ws: sluice over WebSocket is not available yet\n");
+    return 2;
+  }
+  const bool fan_out = o.storm == 0 && o.reconnect_storm == 0 && o.pairs == 0;
+  if (o.pairs > 0 && o.topics != 1) {
+    std::fprintf(stderr, "sluice-load: --topics does not apply to --pairs (each pair has a topic of its own)\n");
+    return 2;
+  }
+  if (fan_out && (o.topics > o.subscribers || o.topics > o.publishers)) {
+    std::fprintf(stderr,
+                 "sluice-load: a fan-out's --topics is at most its --subscribers and its --publishers (each topic "
+                 "needs both)\n");
     return 2;
   }
   if (o.pairs == 0 && o.rate <= 0 && std::int64_t{o.publishers} * o.window > window_counters_max) {
