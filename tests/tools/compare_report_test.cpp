@@ -1,6 +1,6 @@
 // The comparison report: medians and ranges per cell, the ratio to the better other
-// server, the CPU of the harness beside the server's, the verdicts, and the plots,
-// from a hand-written results file.
+// server, the CPU of the harness beside the server's, the verdicts (with the runs whose
+// latencies did not end at the arrival), and the plots, from a hand-written results file.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -14,8 +14,9 @@ namespace {
 
 std::string pubsub_line(const std::string& label, const std::string& target, double rate, double p99,
                         const std::string& loop = "closed", int errors = 0, double client_cpu = 1,
-                        double server_cpu = 2) {
+                        double server_cpu = 2, const std::string& latency_to = "arrival", int missing = 0) {
   return "{\"label\":\"" + label + "\",\"target\":\"" + target + "\",\"workload\":\"fanout\",\"loop\":\"" + loop +
+         "\",\"latency_to\":\"" + latency_to + "\",\"arrival_times_missing\":" + std::to_string(missing) +
          "\",\"client_cpu_s\":" + std::to_string(client_cpu) + ",\"server_cpu_s\":" + std::to_string(server_cpu) +
          ",\"deliveries_per_s\":" + std::to_string(rate) + ",\"latency_us\":{\"p50\":1,\"p99\":" + std::to_string(p99) +
          "},\"errors\":" + std::to_string(errors) + ",\"percentiles\":[[0.5,1],[0.99," + std::to_string(p99) +
@@ -30,9 +31,9 @@ TEST(CompareReport, MediansRatiosAndVerdicts) {
   results += pubsub_line("wide", "nats", 80'000, 30);
   results += pubsub_line("narrow", "sluice", 1000, 5);
   results += pubsub_line("narrow", "redis", 2000, 6, "closed", 3);
-  results += pubsub_line("narrow", "nats", 500, 7);
+  results += pubsub_line("narrow", "nats", 500, 7, "closed", 0, 1, 2, "arrival", 4);
   results += pubsub_line("paced", "sluice", 999, 5, "open", 0, 2.5, 1.5);
-  results += pubsub_line("paced", "redis", 1001, 9, "open");
+  results += pubsub_line("paced", "redis", 1001, 9, "open", 0, 1, 2, "read");
   results += "not json, skipped\n";
   const std::string file = dir.file("results.jsonl", results);
   const std::string plots = dir.path() + "/plots";
@@ -54,6 +55,9 @@ TEST(CompareReport, MediansRatiosAndVerdicts) {
   EXPECT_NE(r.output.find("| wide | 1.00 / 2.00 | 1.00 / 2.00 | 1.00 / 2.00 |"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("| paced | 2.50 / 1.50 | 1.00 / 2.00 | - |"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("more CPU than the server it drove: paced (sluice)\n"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("not at the kernel's arrival time: 1; chunks without an arrival time: 4\n"),
+            std::string::npos)
+      << r.output;
   EXPECT_TRUE(std::filesystem::exists(plots + "/wide-distribution.svg"));
   EXPECT_TRUE(std::filesystem::exists(plots + "/paced-over-time.svg"));
   EXPECT_NE(r.output.find("[distribution](p/wide-distribution.svg)"), std::string::npos) << r.output;
