@@ -5,7 +5,8 @@
 // a doorbell rung from another thread ends a wait; a ring told to drain hands over
 // every receive that became ready in one poll; a ring told to give arrival times
 // gives the kernel's time of arrival, not of the read, and still every byte and the
-// close.
+// close; a send waiting in the kernel for room goes out as queued while more sockets
+// are watched.
 #include "tools/load/client_ring.hpp"
 
 #include <arpa/inet.h>
@@ -18,6 +19,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <memory>
 #include <string>
@@ -167,6 +169,42 @@ TEST_F(ClientRing, QueuedSendsGoOutWholeAndInOrder) {
   EXPECT_TRUE(got == sent) << "received " << got.size() << " of " << sent.size() << " bytes, or out of order";
   EXPECT_EQ(ring.queued_bytes(0), 0u);
   EXPECT_EQ(r.ends[0], 0);
+}
+
+// A short send (its bytes inside the ring's record of the socket) waits in the kernel
+// for room while more sockets are watched, which grows that record: the bytes that go
+// out when room comes are still the ones queued.
+TEST_F(ClientRing, ASendWaitingForRoomSurvivesMoreSockets) {
+  std::string filler;
+  const std::string chunk(4096, 'f');
+  for (int i = 0; i < 10'000; ++i) {
+    const ssize_t n = ::send(a.fd[0], chunk.data(), chunk.size(), MSG_DONTWAIT);
+    if (n <= 0) break;
+    filler.append(chunk, 0, static_cast<std::size_t>(n));
+  }
+  ASSERT_FALSE(filler.empty());
+  const std::string last = "*1\r\n$4\r\nPING\r\n";
+  ASSERT_TRUE(ring.send(0, last));
+  received r;
+  poll_once(ring, r, 1ms);  // submits it; the socket has no room
+  ASSERT_EQ(ring.queued_bytes(0), last.size());
+  std::vector<std::unique_ptr<socket_pair>> more;
+  for (std::uint32_t i = 1; i <= 64; ++i) {
+    more.push_back(std::make_unique<socket_pair>());
+    ring.watch(i, more.back()->fd[0]);
+  }
+  // Whatever that growth freed is handed out again and written over, as in a busy process.
+  std::vector<std::unique_ptr<char[]>> reused;
+  for (std::size_t size = 64; size <= 160; size += 8) {
+    for (int k = 0; k < 4096; ++k) {
+      reused.push_back(std::make_unique_for_overwrite<char[]>(size));
+      std::memset(reused.back().get(), 'X', size);
+    }
+  }
+  const std::string got = read_while_sending(ring, r, a.fd[1], filler.size() + last.size());
+  ASSERT_EQ(got.size(), filler.size() + last.size());
+  EXPECT_EQ(got.substr(filler.size()), last);
+  EXPECT_EQ(ring.queued_bytes(0), 0u);
 }
 
 TEST_F(ClientRing, SendBeyondTheQueueBoundIsRefused) {

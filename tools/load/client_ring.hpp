@@ -38,6 +38,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <span>
 #include <string>
 #include <string_view>
@@ -186,7 +187,9 @@ class client_ring {
   bool ring_open_ = false;
   buffer_ring buffers_;
   std::vector<int> fds_;  // by index; -1 for none
-  std::vector<outgoing> out_;
+  // A deque: growing it for a new socket must not move a `sending` the kernel still
+  // reads (a short string lives inside its element).
+  std::deque<outgoing> out_;
   std::vector<std::uint32_t> rearm_;
   std::vector<std::uint32_t> dirty_;  // sockets with queued bytes and no send in flight
   std::uint64_t exhausted_total_ = 0;
