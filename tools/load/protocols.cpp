@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstring>
 
@@ -45,6 +47,13 @@ int remaining_ms(clock_type::time_point deadline) {
   return left < 0 ? 0 : static_cast<int>(left);
 }
 
+// What parse() returns when `in` ends in a message not yet complete: `used`, and an error
+// once that message has outgrown any a server may send.
+std::size_t incomplete(std::string_view in, std::size_t used, std::string& error) {
+  if (in.size() - used > max_message_bytes) error = "a message of more than 16 MiB from the server";
+  return used;
+}
+
 // ---- sluice: native frames (docs/protocol.md)
 
 class sluice_protocol final : public protocol {
@@ -59,8 +68,8 @@ class sluice_protocol final : public protocol {
     used = 0;
     bool welcomed = false;
     for (;;) {
-      const proto::decode_result r =
-          proto::decode_frame(std::as_bytes(std::span<const char>(in.data() + used, in.size() - used)), 1u << 24);
+      const proto::decode_result r = proto::decode_frame(
+          std::as_bytes(std::span<const char>(in.data() + used, in.size() - used)), max_message_bytes);
       if (r.status == proto::decode_status::need_more) return opening_status::pending;
       if (r.status == proto::decode_status::error) {
         error = "malformed frame from the server";
@@ -93,8 +102,8 @@ class sluice_protocol final : public protocol {
   std::size_t parse(std::string_view in, delivery_sink& sink, std::string& reply, std::string& error) const override {
     std::size_t used = 0;
     for (;;) {
-      const proto::decode_result r =
-          proto::decode_frame(std::as_bytes(std::span<const char>(in.data() + used, in.size() - used)), 1u << 24);
+      const proto::decode_result r = proto::decode_frame(
+          std::as_bytes(std::span<const char>(in.data() + used, in.size() - used)), max_message_bytes);
       if (r.status == proto::decode_status::need_more) return used;
       if (r.status == proto::decode_status::error) {
         error = "malformed frame from the server";
@@ -177,6 +186,10 @@ class redis_protocol final : public protocol {
         return opening_status::done;
       }
     }
+    if (in.size() > max_opening_bytes) {
+      error = "no answer to SUBSCRIBE or PING in 64 KiB";
+      return opening_status::failed;
+    }
     return opening_status::pending;
   }
 
@@ -191,7 +204,7 @@ class redis_protocol final : public protocol {
     while (used < in.size()) {
       std::string_view line;
       std::size_t end = 0;
-      if (!parse_line(in, used, line, end)) return used;
+      if (!parse_line(in, used, line, end)) return incomplete(in, used, error);
       if (line.empty()) {
         error = "malformed RESP";
         return used;
@@ -212,9 +225,10 @@ class redis_protocol final : public protocol {
       std::string_view parts[3];
       std::size_t at = end;
       for (int i = 0; i < 3; ++i) {
-        if (!parse_line(in, at, line, end)) return used;
+        if (!parse_line(in, at, line, end)) return incomplete(in, used, error);
         long long size = 0;
-        if (line.empty() || line[0] != '$' || !to_int(line.substr(1), size) || size < 0) {
+        if (line.empty() || line[0] != '$' || !to_int(line.substr(1), size) || size < 0 ||
+            static_cast<std::size_t>(size) > max_message_bytes) {
           if (i == 2 && !line.empty() && line[0] == ':') {  // (un)subscribe confirmation
             parts[i] = line;
             at = end;
@@ -223,7 +237,11 @@ class redis_protocol final : public protocol {
           error = "unexpected RESP from the server";
           return used;
         }
-        if (in.size() < end + static_cast<std::size_t>(size) + 2) return used;
+        if (in.size() < end + static_cast<std::size_t>(size) + 2) return incomplete(in, used, error);
+        if (in.substr(end + static_cast<std::size_t>(size), 2) != "\r\n") {
+          error = "malformed RESP";
+          return used;
+        }
         parts[i] = in.substr(end, static_cast<std::size_t>(size));
         at = end + static_cast<std::size_t>(size) + 2;
       }
@@ -252,6 +270,28 @@ class redis_protocol final : public protocol {
 
 // ---- NATS: the client protocol (CONNECT, SUB, PUB, MSG, PING/PONG)
 
+// "MSG <subject> <sid> [reply-to] <#bytes>".
+bool parse_msg_line(std::string_view line, std::string_view& subject, std::size_t& size) {
+  std::array<std::string_view, 5> fields;
+  std::size_t count = 0;
+  for (std::size_t at = 0; at < line.size();) {
+    const std::size_t start = line.find_first_not_of(' ', at);
+    if (start == std::string_view::npos) break;
+    const std::size_t stop = std::min(line.find(' ', start), line.size());
+    if (count == fields.size()) return false;
+    fields[count++] = line.substr(start, stop - start);
+    at = stop;
+  }
+  long long bytes = 0;
+  if (count < 4 || !to_int(fields[count - 1], bytes) || bytes < 0 ||
+      static_cast<unsigned long long>(bytes) > max_message_bytes) {
+    return false;
+  }
+  subject = fields[1];
+  size = static_cast<std::size_t>(bytes);
+  return true;
+}
+
 class nats_protocol final : public protocol {
  public:
   // Sent without waiting for INFO (the server reads it after sending INFO); the PONG
@@ -266,19 +306,34 @@ class nats_protocol final : public protocol {
     out += "PING\r\n";
   }
 
+  // INFO, then the answers up to the PONG. A MSG before the PONG (the server routed an
+  // event between the SUB and the PING) shows the subscription in place: the opening
+  // ends in front of it, so that it counts as a delivery.
   opening_status parse_opening(std::string_view in, bool, std::size_t& used, std::string& error) const override {
-    if (!in.empty() && !in.starts_with("INFO ")) {
+    constexpr std::string_view info = "INFO ";
+    if (!in.starts_with(info.substr(0, std::min(in.size(), info.size())))) {
       error = "not a NATS server";
       return opening_status::failed;
     }
-    if (const std::size_t at = in.find("-ERR"); at != std::string_view::npos) {
-      error = "NATS error: " + std::string(in.substr(at, in.find('\r', at) - at));
+    std::size_t at = 0;
+    std::string_view line;
+    std::size_t end = 0;
+    while (parse_line(in, at, line, end)) {
+      if (line.starts_with("-ERR")) {
+        error = "NATS error: " + std::string(line);
+        return opening_status::failed;
+      }
+      if (line == "PONG" || (at > 0 && line.starts_with("MSG "))) {
+        used = line == "PONG" ? end : at;
+        return opening_status::done;
+      }
+      at = end;  // INFO, +OK; a PING (sent only after minutes of quiet) is not owed yet
+    }
+    if (in.size() > max_opening_bytes) {
+      error = "no PONG after CONNECT in 64 KiB";
       return opening_status::failed;
     }
-    const std::size_t at = in.find("PONG\r\n");
-    if (at == std::string_view::npos) return opening_status::pending;
-    used = at + 6;
-    return opening_status::done;
+    return opening_status::pending;
   }
 
   void encode_goodbye(std::string&) const override {}  // a closed connection ends everything
@@ -298,19 +353,21 @@ class nats_protocol final : public protocol {
     while (used < in.size()) {
       std::string_view line;
       std::size_t end = 0;
-      if (!parse_line(in, used, line, end)) return used;
+      if (!parse_line(in, used, line, end)) return incomplete(in, used, error);
       if (line.starts_with("MSG ")) {
-        // MSG <subject> <sid> [reply-to] <#bytes>
-        const std::size_t subject_end = line.find(' ', 4);
-        const std::size_t size_at = line.rfind(' ');
-        long long size = 0;
-        if (subject_end == std::string_view::npos || !to_int(line.substr(size_at + 1), size) || size < 0) {
+        std::string_view subject;
+        std::size_t size = 0;
+        if (!parse_msg_line(line, subject, size)) {
           error = "malformed MSG";
           return used;
         }
-        if (in.size() < end + static_cast<std::size_t>(size) + 2) return used;
-        sink.on_delivery(line.substr(4, subject_end - 4), in.substr(end, static_cast<std::size_t>(size)));
-        used = end + static_cast<std::size_t>(size) + 2;
+        if (in.size() < end + size + 2) return incomplete(in, used, error);
+        if (in.substr(end + size, 2) != "\r\n") {
+          error = "malformed MSG: its payload does not end in CRLF";
+          return used;
+        }
+        sink.on_delivery(subject, in.substr(end, size));
+        used = end + size + 2;
       } else if (line == "PING") {
         reply += "PONG\r\n";
         used = end;

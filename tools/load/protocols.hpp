@@ -20,6 +20,13 @@
 namespace sluice::load {
 
 enum class target_kind { sluice, redis, nats };
+
+// The longest message a server may send the harness (a frame, a RESP string, a NATS
+// payload or line): one that is longer, or that has not ended within this many bytes,
+// is an error rather than a reason to buffer more.
+inline constexpr std::size_t max_message_bytes = std::size_t{1} << 24;
+// The longest answer to an opening (NATS's INFO is the longest, a few hundred bytes).
+inline constexpr std::size_t max_opening_bytes = std::size_t{64} << 10;
 enum class opening_status { pending, done, failed };
 
 class delivery_sink {

@@ -93,6 +93,7 @@ struct publisher_state {
   std::string topic;
   std::uint64_t published = 0;  // sequences 1..published sent
   std::string in;
+  bool unparsable = false;  // its input broke off in an error: the rest is not read
 };
 
 struct subscriber_state {
@@ -101,6 +102,7 @@ struct subscriber_state {
   std::string topic;
   std::vector<std::uint64_t> next;  // by publisher: the sequence expected next
   std::string in;
+  bool unparsable = false;  // its input broke off in an error: the rest is not read
 };
 
 // One client thread: its share of the connections, its own io_uring and protocol object.
@@ -382,6 +384,8 @@ class worker final : public delivery_sink {
   void on_bytes(std::size_t index, std::string_view bytes) {
     const bool is_sub = index < subs_.size();
     std::string& in = is_sub ? subs_[index].in : pubs_[index - subs_.size()].in;
+    bool& unparsable = is_sub ? subs_[index].unparsable : pubs_[index - subs_.size()].unparsable;
+    if (unparsable) return;  // counted once, when it broke off
     received_ns_ = received_at();
     const bool whole = in.empty();
     if (!whole) in.append(bytes);
@@ -396,7 +400,11 @@ class worker final : public delivery_sink {
     } else {
       in.erase(0, used);
     }
-    if (!parse_error.empty()) error(parse_error);
+    if (!parse_error.empty()) {
+      unparsable = true;
+      in = std::string();
+      error(parse_error);
+    }
     send(static_cast<std::uint32_t>(index), reply_);
     for (const std::size_t slot : with_room_) publish_window(slot);
     with_room_.clear();

@@ -82,6 +82,7 @@ class reconnect_storm final : public delivery_sink {
   // Opens this part's connections; false (with setup_error) when one could not be.
   bool set_up() {
     epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
+    if (epoll_ < 0) return setup_failed(std::string("epoll_create1: ") + std::strerror(errno));
     const int topics = std::max(1, o_.topics);
     for (int t = part_; t < topics; t += parts_) {
       publisher p;
@@ -100,8 +101,10 @@ class reconnect_storm final : public delivery_sink {
       subs_.push_back(std::move(s));
     }
     r_.connections = subs_.size();
-    for (std::size_t i = 0; i < subs_.size(); ++i) watch(i, subs_[i].fd, EPOLLIN, EPOLL_CTL_ADD);
-    for (std::size_t p = 0; p < pubs_.size(); ++p) watch(subs_.size() + p, pubs_[p].fd, EPOLLIN, EPOLL_CTL_ADD);
+    for (std::size_t i = 0; i < subs_.size() + pubs_.size(); ++i) {
+      const int fd = i < subs_.size() ? subs_[i].fd : pubs_[i - subs_.size()].fd;
+      if (!watch(i, fd, EPOLLIN, EPOLL_CTL_ADD)) return setup_failed(std::string("epoll_ctl: ") + std::strerror(errno));
+    }
     return true;
   }
 
@@ -217,11 +220,12 @@ class reconnect_storm final : public delivery_sink {
     return false;
   }
 
-  void watch(std::size_t index, int fd, std::uint32_t events, int op) {
+  // False (errno set) when epoll would not take it.
+  [[nodiscard]] bool watch(std::size_t index, int fd, std::uint32_t events, int op) {
     epoll_event ev{};
     ev.events = events;
     ev.data.u64 = index;
-    ::epoll_ctl(epoll_, op, fd, &ev);
+    return ::epoll_ctl(epoll_, op, fd, &ev) == 0;
   }
 
   void error(std::string what) {
@@ -259,7 +263,7 @@ class reconnect_storm final : public delivery_sink {
         continue;
       }
       s.at = stage::connecting;
-      watch(i, s.fd, EPOLLOUT, EPOLL_CTL_ADD);
+      if (!watch(i, s.fd, EPOLLOUT, EPOLL_CTL_ADD)) retry(i, std::string("epoll_ctl: ") + std::strerror(errno));
     }
   }
 
@@ -306,7 +310,7 @@ class reconnect_storm final : public delivery_sink {
       return retry(i, "send of the reopening failed");
     }
     s.at = stage::opening;
-    watch(i, s.fd, EPOLLIN, EPOLL_CTL_MOD);
+    if (!watch(i, s.fd, EPOLLIN, EPOLL_CTL_MOD)) retry(i, std::string("epoll_ctl: ") + std::strerror(errno));
   }
 
   void confirmed(subscriber& s) {
