@@ -1,6 +1,7 @@
 // The comparison report: medians and ranges per cell, the ratio to the better other
 // server, the CPU of the harness beside the server's, the verdicts (with the runs whose
-// latencies did not end at the arrival), and the plots, from a hand-written results file.
+// latencies did not end at the arrival, and the rows sluice has no rate on), and the
+// plots, from a hand-written results file.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -61,6 +62,19 @@ TEST(CompareReport, MediansRatiosAndVerdicts) {
   EXPECT_TRUE(std::filesystem::exists(plots + "/wide-distribution.svg"));
   EXPECT_TRUE(std::filesystem::exists(plots + "/paced-over-time.svg"));
   EXPECT_NE(r.output.find("[distribution](p/wide-distribution.svg)"), std::string::npos) << r.output;
+}
+
+// A row sluice has no rate on (its runs failed to deliver anything) is behind, and said
+// to be left out of the mean rather than quietly skipped.
+TEST(CompareReport, ARowWithoutASluiceRateIsBehind) {
+  scratch_dir dir;
+  std::string results = pubsub_line("wide", "sluice", 300'000, 50) + pubsub_line("wide", "redis", 100'000, 60);
+  results += pubsub_line("failed", "sluice", 0, 0, "closed", 5) + pubsub_line("failed", "redis", 100'000, 60);
+  const run_result r = run_program(SLUICE_COMPARE_REPORT_PATH, {dir.file("results.jsonl", results)});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("1 throughput rows: 3.00x"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("left out of that mean, for want of a sluice rate: failed\n"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("not ahead of both: failed\n"), std::string::npos) << r.output;
 }
 
 TEST(CompareReport, RefusesAFileWithoutRuns) {

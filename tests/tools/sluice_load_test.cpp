@@ -1,17 +1,23 @@
 // The load harness against a real sluiced, briefly: clean runs of every workload report
 // zero errors and real work done, and runs the server refuses (its publish rate limit,
 // its per-source connection limit) are reported as errors with exit code 1, so the
-// harness's checks can fail.
+// harness's checks can fail; a storm's bound on connections opening at once holds
+// however many threads share it.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "tests/net/support/process.hpp"
 #include "tests/tools/running_sluiced.hpp"
@@ -142,6 +148,97 @@ TEST(SluiceLoad, ConnectStormsOpenEveryConnection) {
   }
 }
 
+// A Redis stand-in that answers each PING 20 ms after it accepted the connection and
+// notes the most connections it held unanswered at once; told to, it ends each answered
+// connection when it answers the next. Runs until stop().
+class slow_answers {
+ public:
+  explicit slow_answers(bool close_answered = false) : close_answered_(close_answered) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    EXPECT_EQ(::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    EXPECT_EQ(::listen(listener_, 256), 0);
+    EXPECT_EQ(::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length), 0);
+    port_ = std::to_string(ntohs(address.sin_port));
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~slow_answers() {
+    stop();
+    for (const waiting& w : clients_) ::close(w.fd);
+    ::close(listener_);
+  }
+  void stop() {
+    stopping_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  [[nodiscard]] const std::string& port() const { return port_; }
+  [[nodiscard]] std::size_t most_unanswered() const { return most_unanswered_; }
+
+ private:
+  struct waiting {
+    int fd;
+    std::chrono::steady_clock::time_point since;
+    bool answered = false;
+  };
+  void serve() {
+    const auto give_up = std::chrono::steady_clock::now() + 20s;
+    while (!stopping_ && std::chrono::steady_clock::now() < give_up) {
+      pollfd p{listener_, POLLIN, 0};
+      (void)::poll(&p, 1, 2);
+      for (int fd; (fd = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC)) >= 0;) {
+        clients_.push_back({fd, std::chrono::steady_clock::now()});
+      }
+      std::size_t unanswered = 0;
+      for (waiting& w : clients_) {
+        if (!w.answered && std::chrono::steady_clock::now() - w.since >= 20ms) {
+          if (close_answered_ && last_answered_ >= 0) ::shutdown(last_answered_, SHUT_RDWR);
+          w.answered = ::send(w.fd, "+PONG\r\n", 7, MSG_NOSIGNAL) == 7;
+          last_answered_ = w.fd;
+        }
+        if (!w.answered) ++unanswered;
+      }
+      most_unanswered_ = std::max(most_unanswered_, unanswered);
+    }
+  }
+  bool close_answered_;
+  int last_answered_ = -1;
+  int listener_ = -1;
+  std::string port_;
+  std::vector<waiting> clients_;
+  std::size_t most_unanswered_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+// Four threads share a bound of two connections opening at once: the server never
+// holds more than two unanswered.
+TEST(SluiceLoad, StormInFlightBoundHoldsAcrossThreads) {
+  slow_answers server;
+  const run_result r = run_program(SLUICE_LOAD_PATH, {"--target", "redis", "--port", server.port(), "--storm", "12",
+                                                      "--in-flight", "2", "--threads", "4"});
+  server.stop();
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(json_number_field(r.output, "connected").value_or(0), 12) << r.output;
+  EXPECT_GE(server.most_unanswered(), 1u);
+  EXPECT_LE(server.most_unanswered(), 2u);
+}
+
+// A storm's connections are to stay open until it ends: a server that closed all but
+// the last one it answered fails the storm, and says how many.
+TEST(SluiceLoad, StormConnectionsClosedBeforeTheEndFailIt) {
+  slow_answers server(true);
+  const run_result r =
+      run_program(SLUICE_LOAD_PATH, {"--target", "redis", "--port", server.port(), "--storm", "6", "--threads", "2"});
+  server.stop();
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_EQ(json_number_field(r.output, "connected").value_or(0), 6) << r.output;
+  EXPECT_EQ(json_number_field(r.output, "peak_open").value_or(0), 1) << r.output;
+  EXPECT_NE(r.output.find("5 of 6 connections were closed before the storm ended"), std::string::npos) << r.output;
+}
+
 TEST(SluiceLoad, StormRefusalsAreCountedByReason) {
   scratch_dir dir;
   running_sluiced server(dir,
@@ -269,6 +366,14 @@ TEST(SluiceLoad, TopicsThatCouldNotAllBeServedAreRefused) {
     EXPECT_EQ(r.exit_code, 2) << r.output;
     EXPECT_NE(r.output.find("--topics"), std::string::npos) << r.output;
   }
+}
+
+// A message every 100 s is the slowest open loop; below it the due times would leave
+// the clock's range.
+TEST(SluiceLoad, RatesBelowTheSlowestAreRefused) {
+  const run_result r = run_program(SLUICE_LOAD_PATH, {"--target", "sluice", "--port", "1", "--rate", "1e-12"});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--rate is at least 0.01 per second"), std::string::npos) << r.output;
 }
 
 TEST(SluiceLoad, WebSocketTargetSaysItIsNotThereYet) {

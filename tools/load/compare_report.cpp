@@ -154,7 +154,7 @@ int main(int argc, char** argv) {
   std::printf("|---|---|---|---|---|---|---|---|---|\n");
   double log_ratio_sum = 0;
   int ratio_rows = 0;
-  std::vector<std::string> behind, p99_worse;
+  std::vector<std::string> behind, p99_worse, without_sluice;
   double total_errors = 0;
   for (const row& r : rows) {
     const auto rate_of = [&](const std::string& t) {
@@ -175,9 +175,14 @@ int main(int argc, char** argv) {
     const double best_other = std::max(median(rate_of("redis")), median(rate_of("nats")));
     const double ratio = best_other > 0 ? ours / best_other : 0;
     // An open-loop row runs at a fixed rate, so its throughput says nothing: latency does.
-    if (!r.open_loop && ratio > 0) {
-      log_ratio_sum += std::log(ratio);
-      ++ratio_rows;
+    // A row sluice has no rate on (it failed, or did not run) is behind, not left out.
+    if (!r.open_loop && best_other > 0) {
+      if (ratio > 0) {
+        log_ratio_sum += std::log(ratio);
+        ++ratio_rows;
+      } else {
+        without_sluice.push_back(r.label);
+      }
       if (ratio <= 1) behind.push_back(r.label);
     }
     double best_other_p99 = 0;
@@ -292,6 +297,9 @@ int main(int argc, char** argv) {
     for (const std::string& x : v) s += (s.empty() ? "" : ", ") + x;
     return s.empty() ? std::string("none") : s;
   };
+  if (!without_sluice.empty()) {
+    std::printf("- rows left out of that mean, for want of a sluice rate: %s\n", list(without_sluice).c_str());
+  }
   std::printf("- rows where sluice is not ahead of both: %s\n", list(behind).c_str());
   std::printf("- pub/sub rows where sluice's p99 is worse than the better of the two: %s\n", list(p99_worse).c_str());
   std::printf("- pub/sub rows where the harness used more CPU than the server it drove: %s\n",

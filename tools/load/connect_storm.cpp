@@ -227,9 +227,12 @@ class storm_worker {
 storm_result run_storm(const run_options& o) {
   std::vector<std::unique_ptr<storm_worker>> workers;
   const auto start = clock_type::now();
-  for (int t = 0; t < o.threads; ++t) {
-    const int count = o.storm / o.threads + (t < o.storm % o.threads ? 1 : 0);
-    const int in_flight = o.in_flight == 0 ? 0 : std::max(1, o.in_flight / o.threads);
+  // No more threads than connections may be opening at once, so that the shares of the
+  // bound add up to it.
+  const int thread_count = o.in_flight == 0 ? o.threads : std::min(o.threads, o.in_flight);
+  for (int t = 0; t < thread_count; ++t) {
+    const int count = o.storm / thread_count + (t < o.storm % thread_count ? 1 : 0);
+    const int in_flight = o.in_flight == 0 ? 0 : o.in_flight / thread_count + (t < o.in_flight % thread_count ? 1 : 0);
     workers.push_back(std::make_unique<storm_worker>(o, count, in_flight));
     workers.back()->plan(start, 0x5eed0000u + static_cast<std::uint64_t>(t));
   }

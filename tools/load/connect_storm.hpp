@@ -5,7 +5,8 @@
 // storm ends, so the server holds C connections at its peak.
 //
 // Bounds: each connection has 10 s to open; the storm ends at jitter + 30 s at most.
-// Threads split the connections (and the in-flight bound) evenly.
+// Threads split the connections (and the in-flight bound) evenly; with a bound, there
+// are no more threads than it.
 #pragma once
 
 #include <cstdint>

@@ -10,6 +10,10 @@
 
 namespace sluice::load {
 
+// The slowest open loop: a message every 100 s keeps every due time far inside the
+// clock's range.
+inline constexpr double min_rate = 0.01;
+
 struct run_options {
   target_kind target = target_kind::sluice;
   std::string host = "127.0.0.1";
@@ -21,7 +25,7 @@ struct run_options {
   int pairs = 0;  // > 0: pairs instead of fan-out
   std::size_t payload = 64;
   int window = 16;  // closed loop: messages in flight per publisher
-  double rate = 0;  // > 0: open loop, messages per second per publisher
+  double rate = 0;  // > 0: open loop, messages per second per publisher (min_rate at least)
   // Latency ends when a delivery reached the subscriber's socket (the kernel's arrival
   // time), or, with false, when the harness read it.
   bool latency_to_arrival = true;

@@ -135,6 +135,10 @@ int main(int argc, char** argv) {
                  "needs both)\n");
     return 2;
   }
+  if (o.rate > 0 && o.rate < min_rate) {
+    std::fprintf(stderr, "sluice-load: --rate is at least %g per second (or 0, for a closed loop)\n", min_rate);
+    return 2;
+  }
   if (o.pairs == 0 && o.rate <= 0 && std::int64_t{o.publishers} * o.window > window_counters_max) {
     std::fprintf(stderr, "sluice-load: --publishers x --window is at most %lld in a closed-loop fan-out\n",
                  static_cast<long long>(window_counters_max));
@@ -176,7 +180,13 @@ int main(int argc, char** argv) {
     const storm_result r = run_storm(o);
     on_measure(false);
     json = storm_json(o, r, cpu);
-    clean = r.failures() == 0 && r.connected == static_cast<std::uint64_t>(o.storm);
+    // Every connection is to stay open until the storm ends (the server holds them all).
+    if (r.peak_open < r.connected) {
+      std::fprintf(stderr, "sluice-load: %s: %llu of %llu connections were closed before the storm ended\n",
+                   target.c_str(), static_cast<unsigned long long>(r.connected - r.peak_open),
+                   static_cast<unsigned long long>(r.connected));
+    }
+    clean = r.failures() == 0 && r.connected == static_cast<std::uint64_t>(o.storm) && r.peak_open == r.connected;
   } else {
     const auto on_progress = [&](const pubsub_progress& p) {
       if (!tty) return;
