@@ -224,7 +224,7 @@ class storm_worker {
 
 }  // namespace
 
-storm_result run_storm(const run_options& o) {
+storm_result run_storm(const run_options& o, const std::function<void(bool)>& on_measure) {
   std::vector<std::unique_ptr<storm_worker>> workers;
   const auto start = clock_type::now();
   // No more threads than connections may be opening at once, so that the shares of the
@@ -238,8 +238,10 @@ storm_result run_storm(const run_options& o) {
   }
   const auto give_up_at = start + std::chrono::milliseconds(o.jitter_ms) + storm_cap;
   std::vector<std::thread> threads;
+  on_measure(true);
   for (const auto& w : workers) threads.emplace_back([&w, give_up_at] { w->run(give_up_at); });
   for (auto& t : threads) t.join();
+  on_measure(false);
   storm_result result;
   result.elapsed_s = std::chrono::duration<double>(clock_type::now() - start).count();
   for (const auto& w : workers) w->collect(result);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -32,6 +33,9 @@ struct storm_result {
   }
 };
 
-[[nodiscard]] storm_result run_storm(const run_options& o);
+// Runs the storm; `on_measure(true)` is called before the first connect and
+// `on_measure(false)` once every connection is resolved, before the sessions are ended
+// and closed, so that what is measured is the storm, not its teardown.
+[[nodiscard]] storm_result run_storm(const run_options& o, const std::function<void(bool)>& on_measure);
 
 }  // namespace sluice::load

@@ -176,9 +176,7 @@ int main(int argc, char** argv) {
     clean = r.setup_error.empty() && r.errors == 0 && r.failed.empty() &&
             r.reconnected == static_cast<std::uint64_t>(o.reconnect_storm);
   } else if (o.storm > 0) {
-    on_measure(true);
-    const storm_result r = run_storm(o);
-    on_measure(false);
+    const storm_result r = run_storm(o, on_measure);
     json = storm_json(o, r, cpu);
     // Every connection is to stay open until the storm ends (the server holds them all).
     if (r.peak_open < r.connected) {
