@@ -27,6 +27,7 @@ enum class target_kind { sluice, redis, nats };
 inline constexpr std::size_t max_message_bytes = std::size_t{1} << 24;
 // The longest answer to an opening (NATS's INFO is the longest, a few hundred bytes).
 inline constexpr std::size_t max_opening_bytes = std::size_t{64} << 10;
+
 enum class opening_status { pending, done, failed };
 
 class delivery_sink {
