@@ -26,6 +26,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/tools/loopback_socket.hpp"
+
 namespace sluice::load {
 namespace {
 
@@ -303,19 +305,13 @@ TEST(ClientRingDrain, OnePollHandsOverEveryReadyReceive) {
 struct tcp_pair {
   std::array<int, 2> fd{-1, -1};  // [0] the accepted end, [1] the connecting one
   tcp_pair() {
-    const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    EXPECT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-    EXPECT_EQ(::listen(listener, 1), 0);
-    EXPECT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+    const test::loopback_socket listener = test::bind_loopback();
+    EXPECT_EQ(::listen(listener.fd, 1), 0);
     fd[1] = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    EXPECT_EQ(::connect(fd[1], reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-    fd[0] = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+    EXPECT_EQ(::connect(fd[1], listener.name(), sizeof listener.address), 0);
+    fd[0] = ::accept4(listener.fd, nullptr, nullptr, SOCK_CLOEXEC);
     EXPECT_GE(fd[0], 0);
-    ::close(listener);
+    ::close(listener.fd);
   }
   ~tcp_pair() {
     for (const int f : fd) {

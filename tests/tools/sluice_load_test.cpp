@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "tests/net/support/process.hpp"
+#include "tests/tools/loopback_socket.hpp"
 #include "tests/tools/running_sluiced.hpp"
 #include "tools/load/result_json.hpp"
 
@@ -154,15 +155,10 @@ TEST(SluiceLoad, ConnectStormsOpenEveryConnection) {
 class slow_answers {
  public:
   explicit slow_answers(bool close_answered = false) : close_answered_(close_answered) {
-    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    EXPECT_EQ(::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    const loopback_socket s = bind_loopback(SOCK_NONBLOCK);
+    listener_ = s.fd;
+    port_ = s.port();
     EXPECT_EQ(::listen(listener_, 256), 0);
-    EXPECT_EQ(::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length), 0);
-    port_ = std::to_string(ntohs(address.sin_port));
     thread_ = std::thread([this] { serve(); });
   }
   ~slow_answers() {
@@ -254,18 +250,10 @@ TEST(SluiceLoad, StormRefusalsAreCountedByReason) {
 // A storm against a port bound but not listening: every connect is refused, each one
 // counted under that reason, and the storm ends by itself with exit code 1.
 TEST(SluiceLoad, StormAgainstNoListenerFailsEveryConnectionWithItsReason) {
-  const int held = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  ASSERT_GE(held, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(held, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  socklen_t length = sizeof address;
-  ASSERT_EQ(::getsockname(held, reinterpret_cast<sockaddr*>(&address), &length), 0);
-  const std::string port = std::to_string(ntohs(address.sin_port));
+  const loopback_socket held = bind_loopback();
   const run_result r =
-      run_program(SLUICE_LOAD_PATH, {"--target", "sluice", "--port", port, "--storm", "40", "--threads", "2"});
-  ::close(held);
+      run_program(SLUICE_LOAD_PATH, {"--target", "sluice", "--port", held.port(), "--storm", "40", "--threads", "2"});
+  ::close(held.fd);
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_EQ(json_number_field(r.output, "connected").value_or(1), 0) << r.output;
   EXPECT_EQ(json_number_field(r.output, "errors").value_or(0), 40) << r.output;
