@@ -2,7 +2,7 @@
 // zero errors and real work done, and runs the server refuses (its publish rate limit,
 // its per-source connection limit) are reported as errors with exit code 1, so the
 // harness's checks can fail; a storm's bound on connections opening at once holds
-// however many threads share it.
+// however many threads share it, and its connections answer the server's PINGs.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -233,6 +233,20 @@ TEST(SluiceLoad, StormConnectionsClosedBeforeTheEndFailIt) {
   EXPECT_EQ(json_number_field(r.output, "connected").value_or(0), 6) << r.output;
   EXPECT_EQ(json_number_field(r.output, "peak_open").value_or(0), 1) << r.output;
   EXPECT_NE(r.output.find("5 of 6 connections were closed before the storm ended"), std::string::npos) << r.output;
+}
+
+// A storm spread over a second, against a server that pings after 100 ms of silence and
+// drops a connection 100 ms later: the open connections answer its PINGs, so all of
+// them are still open when the storm ends.
+TEST(SluiceLoad, StormConnectionsAnswerPingsAndStayOpen) {
+  scratch_dir dir;
+  running_sluiced server(dir,
+                         std::string(load_config) + "[sessions]\nidle_timeout = \"100ms\"\nping_timeout = \"100ms\"\n");
+  const run_result r = run_program(
+      SLUICE_LOAD_PATH, {"--target", "sluice", "--port", server.port(), "--storm", "30", "--jitter-ms", "1000"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(json_number_field(r.output, "connected").value_or(0), 30) << r.output;
+  EXPECT_EQ(json_number_field(r.output, "peak_open").value_or(0), 30) << r.output;
 }
 
 TEST(SluiceLoad, StormRefusalsAreCountedByReason) {

@@ -37,6 +37,7 @@ struct storm_connection {
   clock_type::time_point start_at{};  // when to call connect()
   clock_type::time_point started{};
   std::string in;
+  bool unparsable = false;  // open, and its input broke off in an error
 };
 
 // One thread's share: its own ring, protocol object and connections. A connection costs
@@ -151,10 +152,13 @@ class storm_worker {
     return true;
   }
 
-  // Bytes from connection i; true when they resolved it (open or failed). What arrives
-  // after the answer (a server's keep-alive) is not the storm's business.
+  // Bytes from connection i; true when they resolved it (open or failed).
   bool answered(std::size_t i, std::string_view bytes) {
     storm_connection& c = connections_[i];
+    if (c.at == stage::open) {
+      keep_alive(i, bytes);
+      return false;
+    }
     if (c.at != stage::opening) return false;
     c.in.append(bytes);
     std::size_t used = 0;
@@ -167,8 +171,29 @@ class storm_worker {
     ++connected_;
     --in_flight_;
     c.at = stage::open;
-    c.in = std::string();
+    c.in.erase(0, used);
+    keep_alive(i, {});
     return true;
+  }
+
+  // An open connection answers what its protocol owes the server (sluice's and NATS's
+  // PINGs), so that it stays open however long the storm lasts. Its input is otherwise
+  // dropped; input that does not parse is no longer read (a server that ends the
+  // connection shows in still_open()).
+  void keep_alive(std::size_t i, std::string_view bytes) {
+    storm_connection& c = connections_[i];
+    if (c.unparsable) return;
+    c.in.append(bytes);
+    std::string reply;
+    std::string error;
+    discard_deliveries discard;
+    c.in.erase(0, proto_->parse(c.in, discard, reply, error));
+    if (!error.empty()) {
+      c.unparsable = true;
+      c.in = std::string();
+    }
+    // A few bytes now and then: far below the ring's send bound.
+    if (!reply.empty()) (void)ring_.send(static_cast<std::uint32_t>(i), reply);
   }
 
   // Connection i's receive ended (`result` 0: the peer closed; else a negative errno,

@@ -2,7 +2,8 @@
 // them (all at once, at most K opening at a time, or each at a random moment within a
 // jitter span), each counted as connected only when the protocol's opening is answered
 // (sluice: WELCOME; Redis: PONG; NATS: PONG after CONNECT). All stay open until the
-// storm ends, so the server holds C connections at its peak.
+// storm ends, answering the server's PINGs, so the server holds C connections at its
+// peak.
 //
 // Bounds: each connection has 10 s to open; the storm ends at jitter + 30 s at most.
 // Threads split the connections (and the in-flight bound) evenly; with a bound, there
