@@ -1,12 +1,7 @@
-// What every published payload starts with, and the helpers every workload shares to
-// send it: the payload header (publisher, sequence, send time), the open-loop schedule,
-// and a blocking send bounded in time.
+// What every published payload starts with, and what every workload shares to send it:
+// the payload header (publisher, sequence, send time) and the open-loop schedule.
 #pragma once
 
-#include <poll.h>
-#include <sys/socket.h>
-
-#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
@@ -55,28 +50,5 @@ struct open_loop_schedule {
     return start + std::chrono::nanoseconds(static_cast<std::int64_t>(static_cast<double>(k - 1) * 1e9 / rate));
   }
 };
-
-// Sends all of `bytes`, waiting while the socket is full; a server that takes nothing
-// for 5 s is an error, not a hang. Returns the error, or an empty string.
-inline std::string send_bounded(int fd, std::string_view bytes) {
-  auto stalled_since = load_clock::now();
-  while (!bytes.empty()) {
-    const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (n > 0) {
-      bytes.remove_prefix(static_cast<std::size_t>(n));
-      stalled_since = load_clock::now();
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == EAGAIN) {
-      if (load_clock::now() - stalled_since > std::chrono::seconds(5)) return "the server took nothing for 5 s";
-      pollfd p{fd, POLLOUT, 0};
-      (void)::poll(&p, 1, 100);
-      continue;
-    }
-    return std::string("send: ") + std::strerror(errno);
-  }
-  return {};
-}
 
 }  // namespace sluice::load

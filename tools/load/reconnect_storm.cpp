@@ -17,6 +17,7 @@
 #include "engine/protocol/encoder.hpp"
 #include "net/client.hpp"
 #include "tools/load/load_payload.hpp"
+#include "tools/load/pending_output.hpp"
 
 namespace sluice::load {
 namespace {
@@ -27,6 +28,11 @@ constexpr int attempts_max = 10;
 constexpr auto backoff_cap = std::chrono::seconds(2);
 constexpr auto storm_cap = std::chrono::seconds(30);
 constexpr auto drain_max = std::chrono::seconds(2);
+// A publisher adds no messages while this much waits to be sent on its connection (they
+// stay due, as in the pub/sub workloads); a server that takes nothing for send_stall_max
+// is an error.
+constexpr std::size_t publisher_waiting_max = std::size_t{4} << 20;
+constexpr auto send_stall_max = std::chrono::seconds(5);
 
 enum class stage : std::uint8_t { live, waiting, connecting, opening, failed };
 
@@ -46,6 +52,7 @@ struct subscriber {
   clock_type::time_point retry_at{};
   clock_type::time_point back_at = clock_type::time_point::max();
   std::string in;
+  pending_output out;  // answers owed to the server (PONGs) the socket had no room for
 };
 
 struct publisher {
@@ -53,7 +60,8 @@ struct publisher {
   std::uint32_t id = 0;
   std::string topic;
   std::uint64_t published = 0;
-  std::string in;  // what the server sent: answers owed (a NATS PING) or errors
+  std::string in;      // what the server sent: answers owed (a NATS PING) or errors
+  pending_output out;  // publishes and answers the socket had no room for yet
 };
 
 // One thread's part of the storm: topics t, t + K, t + 2K, ... of K parts, with their
@@ -101,6 +109,7 @@ class reconnect_storm final : public delivery_sink {
       subs_.push_back(std::move(s));
     }
     r_.connections = subs_.size();
+    watched_.assign(subs_.size() + pubs_.size(), 0);
     for (std::size_t i = 0; i < subs_.size() + pubs_.size(); ++i) {
       const int fd = i < subs_.size() ? subs_[i].fd : pubs_[i - subs_.size()].fd;
       if (!watch(i, fd, EPOLLIN, EPOLL_CTL_ADD)) return setup_failed(std::string("epoll_ctl: ") + std::strerror(errno));
@@ -150,7 +159,11 @@ class reconnect_storm final : public delivery_sink {
       if (publishing_) wait = std::min(wait, std::chrono::nanoseconds(publish_due() - clock_type::now()));
       const timespec timeout{0, std::max<long>(0, static_cast<long>(wait.count()))};
       const int n = ::epoll_pwait2(epoll_, events.data(), static_cast<int>(events.size()), &timeout, nullptr);
-      for (int i = 0; i < n; ++i) on_ready(events[static_cast<std::size_t>(i)].data.u64, chunk);
+      for (int i = 0; i < n; ++i) {
+        const epoll_event& e = events[static_cast<std::size_t>(i)];
+        on_ready(e.data.u64, e.events, chunk);
+      }
+      check_stalls();
     }
     for (const subscriber& s : subs_) {
       if (s.at != stage::live || r_.errors > 0 || abort_.load(std::memory_order_relaxed)) continue;
@@ -225,7 +238,9 @@ class reconnect_storm final : public delivery_sink {
     epoll_event ev{};
     ev.events = events;
     ev.data.u64 = index;
-    return ::epoll_ctl(epoll_, op, fd, &ev) == 0;
+    if (::epoll_ctl(epoll_, op, fd, &ev) != 0) return false;
+    watched_[index] = events;
+    return true;
   }
 
   void error(std::string what) {
@@ -244,6 +259,7 @@ class reconnect_storm final : public delivery_sink {
       s.attempts = 0;
       s.confirmed = false;
       s.in.clear();
+      s.out.clear();
     }
   }
 
@@ -273,6 +289,7 @@ class reconnect_storm final : public delivery_sink {
     if (s.fd >= 0) ::close(s.fd);
     s.fd = -1;
     s.in.clear();
+    s.out.clear();
     if (++s.attempts >= attempts_max)
       return give_up(i, "gave up after " + std::to_string(attempts_max) + " attempts: " + reason);
     const auto grown = std::chrono::milliseconds(std::max(1, o_.backoff_ms)) * (1LL << s.attempts);
@@ -286,6 +303,7 @@ class reconnect_storm final : public delivery_sink {
     subscriber& s = subs_[i];
     if (s.fd >= 0) ::close(s.fd);
     s.fd = -1;
+    s.out.clear();
     s.at = stage::failed;
     ++r_.failed[reason];
   }
@@ -323,14 +341,21 @@ class reconnect_storm final : public delivery_sink {
         std::chrono::duration_cast<std::chrono::nanoseconds>(s.back_at - dropped_at_).count()));
   }
 
-  void on_ready(std::size_t index, std::vector<char>& chunk) {
-    if (index >= subs_.size()) return feed_publisher(pubs_[index - subs_.size()], chunk);
+  void on_ready(std::size_t index, std::uint32_t events, std::vector<char>& chunk) {
+    const bool readable = (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0;
+    if (index >= subs_.size()) {
+      if (events & EPOLLOUT) flush(index);
+      if (readable) feed_publisher(pubs_[index - subs_.size()], chunk);
+      return;
+    }
     subscriber& s = subs_[index];
     if (s.at == stage::connecting) {
       if (const std::string e = connect_error(s.fd); !e.empty()) return retry(index, e);
       return send_reopening(index);
     }
     if (s.at != stage::opening && s.at != stage::live) return;
+    if (events & EPOLLOUT) flush(index);
+    if (!readable) return;
     const ssize_t got = ::recv(s.fd, chunk.data(), chunk.size(), MSG_DONTWAIT);
     if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR)) {
       if (s.at == stage::opening) return retry(index, "closed by the server while reopening");
@@ -355,7 +380,7 @@ class reconnect_storm final : public delivery_sink {
     discard_deliveries discard;
     p.in.erase(0, proto_->parse(p.in, discard, reply, e));
     if (!e.empty()) error(e);
-    if (!reply.empty()) send(p.fd, reply);
+    send(subs_.size() + static_cast<std::size_t>(&p - pubs_.data()), reply);
   }
 
   // sluice frames: WELCOME and the ACK of a reopening, events checked by sequence.
@@ -363,8 +388,8 @@ class reconnect_storm final : public delivery_sink {
     std::size_t used = 0;
     std::string reply;
     while (r_.errors == 0) {
-      const proto::decode_result d =
-          proto::decode_frame(std::as_bytes(std::span<const char>(s.in.data() + used, s.in.size() - used)), 1u << 24);
+      const proto::decode_result d = proto::decode_frame(
+          std::as_bytes(std::span<const char>(s.in.data() + used, s.in.size() - used)), max_message_bytes);
       if (d.status == proto::decode_status::need_more) break;
       if (d.status == proto::decode_status::error) {
         error("malformed frame from the server");
@@ -397,7 +422,7 @@ class reconnect_storm final : public delivery_sink {
         error("the server sent ERROR, GOAWAY or CLOSE");
       }
     }
-    if (!reply.empty()) send(s.fd, reply);
+    send(current_, reply);
     return used;
   }
 
@@ -444,7 +469,7 @@ class reconnect_storm final : public delivery_sink {
     std::string reply;
     used += proto_->parse(std::string_view(s.in).substr(used), *this, reply, e);
     if (!e.empty()) error(e);
-    if (!reply.empty()) send(s.fd, reply);
+    send(current_, reply);
     return used;
   }
 
@@ -459,21 +484,56 @@ class reconnect_storm final : public delivery_sink {
     const open_loop_schedule schedule{start_, std::max(1.0, o_.rate)};
     auto next_due = clock_type::time_point::max();
     const auto now = clock_type::now();
-    for (publisher& p : pubs_) {
+    for (std::size_t slot = 0; slot < pubs_.size(); ++slot) {
+      publisher& p = pubs_[slot];
+      // Held back: its messages stay due, and EPOLLOUT wakes the loop when room comes.
+      if (p.out.waiting() >= publisher_waiting_max) continue;
       std::string out;
-      for (std::uint64_t n = 0; n < schedule.batch_max && schedule.due(p.published + 1) <= now; ++n) {
+      for (std::uint64_t n = 0; n < schedule.batch_max && schedule.due(p.published + 1) <= now &&
+                                p.out.waiting() + out.size() < publisher_waiting_max;
+           ++n) {
         const std::uint64_t seq = ++p.published;
         payload_header{p.id, seq, ns_of(schedule.due(seq))}.write_to(payload_);
         proto_->encode_publish(out, p.topic, payload_);
       }
-      if (!out.empty()) send(p.fd, out);
+      send(subs_.size() + slot, out);
       next_due = std::min(next_due, schedule.due(p.published + 1));
     }
     return next_due;
   }
 
-  void send(int fd, std::string_view bytes) {
-    if (std::string e = send_bounded(fd, bytes); !e.empty()) error(std::move(e));
+  // Connection `index` (subscribers, then publishers) and what waits to be sent on it.
+  [[nodiscard]] int fd_of(std::size_t index) const {
+    return index < subs_.size() ? subs_[index].fd : pubs_[index - subs_.size()].fd;
+  }
+  [[nodiscard]] pending_output& out_of(std::size_t index) {
+    return index < subs_.size() ? subs_[index].out : pubs_[index - subs_.size()].out;
+  }
+
+  // Sends without waiting: what the socket has no room for waits, and epoll reports
+  // when it has (EPOLLOUT, watched only while bytes wait).
+  void send(std::size_t index, std::string_view bytes) {
+    if (bytes.empty()) return;
+    if (std::string e = out_of(index).send(fd_of(index), bytes); !e.empty()) return error(std::move(e));
+    watch_output(index);
+  }
+  void flush(std::size_t index) {
+    if (std::string e = out_of(index).flush(fd_of(index)); !e.empty()) return error(std::move(e));
+    watch_output(index);
+  }
+  void watch_output(std::size_t index) {
+    const std::uint32_t wanted = EPOLLIN | (out_of(index).waiting() > 0 ? EPOLLOUT : 0u);
+    if (watched_[index] == wanted) return;
+    if (!watch(index, fd_of(index), wanted, EPOLL_CTL_MOD)) error(std::string("epoll_ctl: ") + std::strerror(errno));
+  }
+  void check_stalls() {
+    const auto now = clock_type::now();
+    for (std::size_t i = 0; i < subs_.size() + pubs_.size(); ++i) {
+      const pending_output& out = out_of(i);
+      if (out.waiting() > 0 && now - out.stalled_since() > send_stall_max) {
+        return error("the server took nothing for " + std::to_string(send_stall_max.count()) + " s");
+      }
+    }
   }
 
   static void append(std::string& out, const proto::frame& f) {
@@ -491,6 +551,7 @@ class reconnect_storm final : public delivery_sink {
   int epoll_ = -1;
   std::vector<subscriber> subs_;
   std::vector<publisher> pubs_;
+  std::vector<std::uint32_t> watched_;  // by connection index: the epoll events asked for
   std::size_t current_ = 0;
   std::string payload_;
   std::uint64_t next_request_ = 1;
