@@ -26,27 +26,14 @@
 #include <thread>
 #include <vector>
 
-#include "tests/tools/loopback_socket.hpp"
+#include "tests/tools/test_sockets.hpp"
 
 namespace sluice::load {
 namespace {
 
 using namespace std::chrono_literals;
 
-struct socket_pair {
-  std::array<int, 2> fd{-1, -1};
-  explicit socket_pair(int type = SOCK_STREAM) {
-    EXPECT_EQ(::socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, fd.data()), 0);
-  }
-  ~socket_pair() {
-    for (const int f : fd) {
-      if (f >= 0) ::close(f);
-    }
-  }
-  void send(const std::string& bytes) const {
-    ASSERT_EQ(::send(fd[1], bytes.data(), bytes.size(), 0), static_cast<ssize_t>(bytes.size()));
-  }
-};
+using test::socket_pair;
 
 std::string pattern(std::size_t length, char seed) {
   std::string s(length, '\0');

@@ -12,18 +12,12 @@
 #include <chrono>
 #include <string>
 
+#include "tests/tools/test_sockets.hpp"
+
 namespace sluice::load {
 namespace {
 
-struct socket_pair {
-  std::array<int, 2> fd{-1, -1};
-  socket_pair() { EXPECT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fd.data()), 0); }
-  ~socket_pair() {
-    for (const int f : fd) {
-      if (f >= 0) ::close(f);
-    }
-  }
-};
+using test::socket_pair;
 
 std::string pattern(std::size_t length) {
   std::string s(length, '\0');

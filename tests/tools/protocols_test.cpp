@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -47,20 +48,30 @@ parsed parse_in_pieces(target_kind kind, std::string_view stream, std::size_t pi
   return p;
 }
 
+using delivery = std::pair<std::string, std::string>;
+
+// Every split of `stream` into equal pieces parses whole: no error, all of it used,
+// `expected` delivered in order, and (when given) `reply` owed to the server.
+void expect_whole_in_any_pieces(target_kind kind, const std::string& stream, const std::vector<delivery>& expected,
+                                const std::optional<std::string>& reply = std::nullopt) {
+  for (std::size_t piece = 1; piece <= stream.size(); ++piece) {
+    const parsed p = parse_in_pieces(kind, stream, piece);
+    ASSERT_EQ(p.error, "") << "pieces of " << piece;
+    EXPECT_EQ(p.used, stream.size());
+    if (reply) {
+      EXPECT_EQ(p.reply, *reply);
+    }
+    EXPECT_EQ(p.sink.deliveries, expected) << "pieces of " << piece;
+  }
+}
+
 const std::string redis_messages =
     "*3\r\n$7\r\nmessage\r\n$2\r\nt1\r\n$5\r\nhello\r\n"
     ":3\r\n"
     "*3\r\n$7\r\nmessage\r\n$2\r\nt1\r\n$4\r\n\r\n\r\n\r\n";
 
 TEST(LoadProtocols, RedisMessagesSplitAnywhereArriveWhole) {
-  for (std::size_t piece = 1; piece <= redis_messages.size(); ++piece) {
-    const parsed p = parse_in_pieces(target_kind::redis, redis_messages, piece);
-    ASSERT_EQ(p.error, "") << "pieces of " << piece;
-    EXPECT_EQ(p.used, redis_messages.size());
-    ASSERT_EQ(p.sink.deliveries.size(), 2u) << "pieces of " << piece;
-    EXPECT_EQ(p.sink.deliveries[0], std::make_pair(std::string("t1"), std::string("hello")));
-    EXPECT_EQ(p.sink.deliveries[1], std::make_pair(std::string("t1"), std::string("\r\n\r\n")));
-  }
+  expect_whole_in_any_pieces(target_kind::redis, redis_messages, {{"t1", "hello"}, {"t1", "\r\n\r\n"}});
 }
 
 TEST(LoadProtocols, RedisStringsMustEndWhereTheirLengthSays) {
@@ -99,16 +110,8 @@ const std::string nats_messages =
     "MSG t2 1 0\r\n\r\n";
 
 TEST(LoadProtocols, NatsMessagesSplitAnywhereArriveWholeAndPingsAreAnswered) {
-  for (std::size_t piece = 1; piece <= nats_messages.size(); ++piece) {
-    const parsed p = parse_in_pieces(target_kind::nats, nats_messages, piece);
-    ASSERT_EQ(p.error, "") << "pieces of " << piece;
-    EXPECT_EQ(p.used, nats_messages.size());
-    EXPECT_EQ(p.reply, "PONG\r\n");
-    ASSERT_EQ(p.sink.deliveries.size(), 3u) << "pieces of " << piece;
-    EXPECT_EQ(p.sink.deliveries[0], std::make_pair(std::string("t1"), std::string("hello")));
-    EXPECT_EQ(p.sink.deliveries[1], std::make_pair(std::string("t1"), std::string("\r\n\r\n")));
-    EXPECT_EQ(p.sink.deliveries[2], std::make_pair(std::string("t2"), std::string()));
-  }
+  expect_whole_in_any_pieces(target_kind::nats, nats_messages, {{"t1", "hello"}, {"t1", "\r\n\r\n"}, {"t2", ""}},
+                             "PONG\r\n");
 }
 
 TEST(LoadProtocols, NatsMessagesThatDoNotAddUpAreErrors) {

@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "tests/net/support/process.hpp"
-#include "tests/tools/loopback_socket.hpp"
 #include "tests/tools/running_sluiced.hpp"
+#include "tests/tools/test_sockets.hpp"
 #include "tools/load/result_json.hpp"
 
 namespace sluice::test {

@@ -1,12 +1,14 @@
-// A TCP socket bound to 127.0.0.1 on a port the kernel picks, for tests that listen on,
-// connect to, or hold a port.
+// Sockets for the harness's tests: a TCP socket bound to 127.0.0.1 on a port the kernel
+// picks (to listen on, connect to, or hold), and a connected Unix socket pair.
 #pragma once
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include <array>
 #include <string>
 
 namespace sluice::test {
@@ -30,5 +32,24 @@ inline loopback_socket bind_loopback(int flags = 0) {
   EXPECT_EQ(::getsockname(s.fd, reinterpret_cast<sockaddr*>(&s.address), &length), 0);
   return s;
 }
+
+// Both ends close with it.
+struct socket_pair {
+  std::array<int, 2> fd{-1, -1};
+  explicit socket_pair(int type = SOCK_STREAM) {
+    EXPECT_EQ(::socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, fd.data()), 0);
+  }
+  ~socket_pair() {
+    for (const int f : fd) {
+      if (f >= 0) ::close(f);
+    }
+  }
+  socket_pair(const socket_pair&) = delete;
+  socket_pair& operator=(const socket_pair&) = delete;
+  // Writes all of `bytes` to fd[1].
+  void send(const std::string& bytes) const {
+    ASSERT_EQ(::send(fd[1], bytes.data(), bytes.size(), 0), static_cast<ssize_t>(bytes.size()));
+  }
+};
 
 }  // namespace sluice::test
