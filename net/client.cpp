@@ -78,6 +78,11 @@ std::string client::connect(const std::string& host, std::uint16_t port, std::ch
   return {};
 }
 
+void client::adopt(int fd) {
+  disconnect();
+  fd_ = fd;
+}
+
 void client::disconnect() {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;

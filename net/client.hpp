@@ -58,6 +58,9 @@ class client {
 
   // Opens a TCP connection; returns an error message, empty on success.
   [[nodiscard]] std::string connect(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout);
+  // Takes `fd`, a connected non-blocking socket opened elsewhere (bound to a chosen
+  // source address, say), as this client's connection.
+  void adopt(int fd);
   void disconnect();
   [[nodiscard]] bool connected() const noexcept { return fd_ >= 0; }
   [[nodiscard]] int fd() const noexcept { return fd_; }

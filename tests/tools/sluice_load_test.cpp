@@ -261,6 +261,35 @@ TEST(SluiceLoad, StormRefusalsAreCountedByReason) {
   EXPECT_NE(r.output.find("refused: "), std::string::npos) << r.output;
 }
 
+// The same server and storm, spread over three loopback source addresses: 40 from each
+// is under the per-source bound, so every connection is admitted. (The server counts
+// sources by address, so this fails if the connections all come from one.)
+TEST(SluiceLoad, StormSpreadOverSourcesIsAdmittedFromEach) {
+  scratch_dir dir;
+  running_sluiced server(dir,
+                         "[admission]\nconnections_per_source_max = 50\nconnect_burst = 1000000\n"
+                         "connect_rate_per_s = 1000000.0\n");
+  const run_result r = run_program(SLUICE_LOAD_PATH,
+                                   {"--target", "sluice", "--port", server.port(), "--storm", "120", "--sources", "3"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(json_number_field(r.output, "connected").value_or(0), 120) << r.output;
+  EXPECT_EQ(json_number_field(r.output, "errors").value_or(1), 0) << r.output;
+}
+
+// Source addresses are loopback ones, so they need a server on loopback; and there are
+// at most 1024 of them.
+TEST(SluiceLoad, SourcesOffLoopbackOrOutOfRangeAreRefused) {
+  for (const std::vector<std::string>& shape :
+       {std::vector<std::string>{"--host", "10.0.0.1", "--sources", "2"}, std::vector<std::string>{"--sources", "0"},
+        std::vector<std::string>{"--sources", "1025"}}) {
+    std::vector<std::string> args{"--target", "sluice", "--port", "1", "--storm", "10"};
+    args.insert(args.end(), shape.begin(), shape.end());
+    const run_result r = run_program(SLUICE_LOAD_PATH, args);
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find("--sources"), std::string::npos) << r.output;
+  }
+}
+
 // A storm against a port bound but not listening: every connect is refused, each one
 // counted under that reason, and the storm ends by itself with exit code 1.
 TEST(SluiceLoad, StormAgainstNoListenerFailsEveryConnectionWithItsReason) {

@@ -135,7 +135,7 @@ class storm_worker {
     storm_connection& c = connections_[i];
     c.started = clock_type::now();
     std::string error;
-    c.fd = start_connect(o_.host, o_.port, error);
+    c.fd = start_connect(o_.to, i, error);
     if (c.fd < 0) {
       fail(i, error);
       return false;

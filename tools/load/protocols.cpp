@@ -384,12 +384,12 @@ class nats_protocol final : public protocol {
 
 }  // namespace
 
-int start_connect(const std::string& host, std::uint16_t port, std::string& error) {
+int start_connect(const route& to, std::size_t connection, std::string& error) {
   sockaddr_in address{};
   address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  if (::inet_pton(AF_INET, host.c_str(), &address.sin_addr) != 1) {
-    error = "not an IPv4 address: " + host;
+  address.sin_port = htons(to.port);
+  if (::inet_pton(AF_INET, to.host.c_str(), &address.sin_addr) != 1) {
+    error = "not an IPv4 address: " + to.host;
     return -1;
   }
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -397,12 +397,24 @@ int start_connect(const std::string& host, std::uint16_t port, std::string& erro
     error = std::string("socket: ") + std::strerror(errno);
     return -1;
   }
-  const int on = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 && errno != EINPROGRESS) {
-    error = std::string("connect: ") + std::strerror(errno);
+  const auto fail = [&](const char* what) {
+    error = std::string(what) + ": " + std::strerror(errno);
     ::close(fd);
     return -1;
+  };
+  const int on = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+  if (const std::uint32_t source = source_address(to, connection); source != 0) {
+    // The port is left to connect(), which may give it to several sources at once.
+    if (::setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on, sizeof on) != 0)
+      return fail("IP_BIND_ADDRESS_NO_PORT");
+    sockaddr_in from{};
+    from.sin_family = AF_INET;
+    from.sin_addr.s_addr = htonl(source);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0) return fail("bind");
+  }
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 && errno != EINPROGRESS) {
+    return fail("connect");
   }
   return fd;
 }
@@ -414,6 +426,20 @@ std::string connect_error(int fd) {
   return so_error == 0 ? std::string() : std::string("connect: ") + std::strerror(so_error);
 }
 
+int connect_socket(const route& to, std::size_t connection, std::chrono::milliseconds timeout, std::string& error) {
+  const int fd = start_connect(to, connection, error);
+  if (fd < 0) return -1;
+  pollfd p{fd, POLLOUT, 0};
+  if (::poll(&p, 1, static_cast<int>(timeout.count())) != 1) {
+    error = "connect: timed out";
+  } else {
+    error = connect_error(fd);
+  }
+  if (error.empty()) return fd;
+  ::close(fd);
+  return -1;
+}
+
 void close_connection(const protocol& proto, int fd) {
   std::string goodbye;
   proto.encode_goodbye(goodbye);
@@ -421,19 +447,16 @@ void close_connection(const protocol& proto, int fd) {
   ::close(fd);
 }
 
-int open_connection(const protocol& proto, const std::string& host, std::uint16_t port, bool subscriber,
+int open_connection(const protocol& proto, const route& to, std::size_t connection, bool subscriber,
                     std::string_view topic, std::chrono::milliseconds timeout, std::string& error) {
   const auto deadline = clock_type::now() + timeout;
-  const int fd = start_connect(host, port, error);
+  const int fd = connect_socket(to, connection, timeout, error);
   if (fd < 0) return -1;
   const auto fail = [&](std::string what) {
     if (error.empty()) error = std::move(what);
     ::close(fd);
     return -1;
   };
-  pollfd p{fd, POLLOUT, 0};
-  if (::poll(&p, 1, remaining_ms(deadline)) != 1) return fail("connect: timed out");
-  if (std::string e = connect_error(fd); !e.empty()) return fail(std::move(e));
   std::string opening;
   proto.encode_opening(opening, subscriber, topic);
   if (!send_all(fd, opening, deadline, error)) return fail({});
@@ -444,7 +467,7 @@ int open_connection(const protocol& proto, const std::string& host, std::uint16_
     const opening_status status = proto.parse_opening(in, subscriber, used, error);
     if (status == opening_status::failed) return fail({});
     if (status == opening_status::done) break;
-    p = {fd, POLLIN, 0};
+    pollfd p{fd, POLLIN, 0};
     if (::poll(&p, 1, remaining_ms(deadline)) != 1) return fail("no answer from the server in time");
     const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
     if (n == 0) return fail("the server closed the connection");

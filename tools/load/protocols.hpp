@@ -17,6 +17,8 @@
 #include <string>
 #include <string_view>
 
+#include "tools/load/route.hpp"
+
 namespace sluice::load {
 
 enum class target_kind { sluice, redis, nats };
@@ -67,16 +69,22 @@ class protocol {
 [[nodiscard]] std::unique_ptr<protocol> make_protocol(target_kind kind);
 [[nodiscard]] std::string_view target_name(target_kind kind);
 
-// Connects (blocking, within `timeout`) and runs the opening to the end. Returns the
-// connected non-blocking socket, or -1 with `error` set.
-[[nodiscard]] int open_connection(const protocol& proto, const std::string& host, std::uint16_t port, bool subscriber,
+// Connects connection number `connection` of its workload (blocking, within `timeout`)
+// and runs the opening to the end. Returns the connected non-blocking socket, or -1
+// with `error` set.
+[[nodiscard]] int open_connection(const protocol& proto, const route& to, std::size_t connection, bool subscriber,
                                   std::string_view topic, std::chrono::milliseconds timeout, std::string& error);
 
 // Sends the protocol's goodbye (best effort, never blocking) and closes `fd`.
 void close_connection(const protocol& proto, int fd);
 
-// Starts a non-blocking connect to host:port; -1 with `error` set when it cannot start.
-[[nodiscard]] int start_connect(const std::string& host, std::uint16_t port, std::string& error);
+// Starts a non-blocking connect for connection number `connection` of its workload
+// (which picks its source address); -1 with `error` set when it cannot start.
+[[nodiscard]] int start_connect(const route& to, std::size_t connection, std::string& error);
+// start_connect, waited for (blocking, within `timeout`): the connected non-blocking
+// socket, or -1 with `error` set.
+[[nodiscard]] int connect_socket(const route& to, std::size_t connection, std::chrono::milliseconds timeout,
+                                 std::string& error);
 // Once a started connect's socket is writable: empty when it connected, else why not.
 [[nodiscard]] std::string connect_error(int fd);
 

@@ -125,7 +125,8 @@ class worker final : public delivery_sink {
     s.topic_index = run_.topic_of_subscriber(i);
     s.topic = topic_name(s.topic_index);
     s.next.assign(static_cast<std::size_t>(run_.publishers), 1);
-    s.fd = open_connection(*proto_, run_.o.host, run_.o.port, true, s.topic, std::chrono::seconds(5), error);
+    s.fd =
+        open_connection(*proto_, run_.o.to, static_cast<std::size_t>(i), true, s.topic, std::chrono::seconds(5), error);
     if (s.fd < 0) return false;
     subs_.push_back(std::move(s));
     return true;
@@ -135,7 +136,8 @@ class worker final : public delivery_sink {
     publisher_state pub;
     pub.id = static_cast<std::uint32_t>(p);
     pub.topic = topic_name(run_.topic_of_publisher(p));
-    pub.fd = open_connection(*proto_, run_.o.host, run_.o.port, false, pub.topic, std::chrono::seconds(5), error);
+    pub.fd = open_connection(*proto_, run_.o.to, static_cast<std::size_t>(run_.subscribers + p), false, pub.topic,
+                             std::chrono::seconds(5), error);
     if (pub.fd < 0) return false;
     pubs_.push_back(std::move(pub));
     return true;

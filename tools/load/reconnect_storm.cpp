@@ -96,7 +96,8 @@ class reconnect_storm final : public delivery_sink {
       publisher p;
       p.id = static_cast<std::uint32_t>(t);
       p.topic = topic_name(t);
-      p.fd = open_connection(*proto_, o_.host, o_.port, false, p.topic, std::chrono::seconds(5), r_.setup_error);
+      p.fd = open_connection(*proto_, o_.to, static_cast<std::size_t>(o_.reconnect_storm + t), false, p.topic,
+                             std::chrono::seconds(5), r_.setup_error);
       if (p.fd < 0) return false;
       pubs_.push_back(std::move(p));
     }
@@ -105,7 +106,8 @@ class reconnect_storm final : public delivery_sink {
       subscriber s;
       s.topic = i % topics;
       s.pub = static_cast<std::size_t>(s.topic / parts_);
-      if (!(sluice_target() ? open_session(s) : open_plain(s))) return false;
+      // A subscriber keeps its place, and so its source address, across reconnects.
+      if (!(sluice_target() ? open_session(s, subs_.size()) : open_plain(s, subs_.size()))) return false;
       subs_.push_back(std::move(s));
     }
     r_.connections = subs_.size();
@@ -201,9 +203,12 @@ class reconnect_storm final : public delivery_sink {
   static std::string topic_name(int t) { return "reconnect." + std::to_string(t); }
 
   // sluice: a session of its own, subscribed, with what resumes it.
-  bool open_session(subscriber& s) {
+  bool open_session(subscriber& s, std::size_t place) {
+    std::string e;
+    const int fd = connect_socket(o_.to, place, std::chrono::seconds(5), e);
+    if (fd < 0) return setup_failed(e);
     client c;
-    if (std::string e = c.connect(o_.host, o_.port, std::chrono::seconds(5)); !e.empty()) return setup_failed(e);
+    c.adopt(fd);
     const hello_result h = c.hello(std::chrono::seconds(5));
     if (!h.ok) return setup_failed("HELLO: " + h.message);
     s.session = h.credentials();
@@ -222,9 +227,8 @@ class reconnect_storm final : public delivery_sink {
     return s.fd >= 0 || setup_failed("dup failed");
   }
 
-  bool open_plain(subscriber& s) {
-    s.fd =
-        open_connection(*proto_, o_.host, o_.port, true, topic_name(s.topic), std::chrono::seconds(5), r_.setup_error);
+  bool open_plain(subscriber& s, std::size_t place) {
+    s.fd = open_connection(*proto_, o_.to, place, true, topic_name(s.topic), std::chrono::seconds(5), r_.setup_error);
     return s.fd >= 0;
   }
 
@@ -273,7 +277,7 @@ class reconnect_storm final : public delivery_sink {
       subscriber& s = subs_[i];
       if (s.at != stage::waiting || s.retry_at > now) continue;
       std::string e;
-      s.fd = start_connect(o_.host, o_.port, e);
+      s.fd = start_connect(o_.to, i, e);
       if (s.fd < 0) {
         retry(i, e);
         continue;

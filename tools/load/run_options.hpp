@@ -16,8 +16,7 @@ inline constexpr double min_rate = 0.01;
 
 struct run_options {
   target_kind target = target_kind::sluice;
-  std::string host = "127.0.0.1";
-  std::uint16_t port = 7400;
+  route to;  // the server, and the source addresses connections come from
   int threads = 1;
   // Publish/subscribe workloads.
   int subscribers = 10;

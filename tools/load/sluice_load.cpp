@@ -1,7 +1,7 @@
 // sluice-load: the load harness. Runs one workload against sluice, Redis or NATS over
 // loopback TCP, checks every delivery while it measures, and prints one JSON line.
 //
-//   sluice-load --target sluice|redis|nats --port N [--host 127.0.0.1] [--threads K]
+//   sluice-load --target sluice|redis|nats --port N [--host 127.0.0.1] [--sources N] [--threads K]
 //     publish/subscribe:  [--subscribers S] [--publishers P] [--topics K] | [--pairs N]
 //                         [--payload B] [--window W] | [--rate R]  [--seconds T] [--warmup-ms M]
 //                         [--latency-to arrival|read]
@@ -15,8 +15,10 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <string>
 
 #include "tools/load/connect_storm.hpp"
@@ -24,6 +26,7 @@
 #include "tools/load/pubsub_run.hpp"
 #include "tools/load/reconnect_storm.hpp"
 #include "tools/load/result_json.hpp"
+#include "tools/load/route.hpp"
 #include "tools/load/svg_chart.hpp"
 
 namespace {
@@ -37,6 +40,22 @@ void raise_descriptor_limit() {
     limit.rlim_cur = limit.rlim_max;
     (void)::setrlimit(RLIMIT_NOFILE, &limit);
   }
+}
+
+// A storm with more connections per source address than connect() fills before it
+// searches (route.hpp) would time the kernel's search as much as the server.
+void warn_of_crowded_ports(const run_options& o) {
+  const int connections = std::max(o.storm, o.reconnect_storm);
+  const int per_source = (connections + o.to.sources - 1) / o.to.sources;
+  const std::optional<port_range> ports = local_port_range();
+  if (!ports || per_source <= ports->filled_before_search()) return;
+  std::fprintf(
+      stderr,
+      "sluice-load: warning: %d connections from each source address is more than the %d local ports "
+      "connect() fills before it searches for a free one (net.ipv4.ip_local_port_range %d-%d), so every "
+      "further connect pays that search; --sources %d spreads them enough\n",
+      per_source, ports->filled_before_search(), ports->low, ports->high,
+      std::min(max_sources, (connections + ports->filled_before_search() - 1) / ports->filled_before_search()));
 }
 
 bool write_file(const std::string& path, const std::string& text) {
@@ -82,8 +101,11 @@ int main(int argc, char** argv) {
   std::string target = "sluice";
   CLI::App app{"sluice-load: a workload against sluice, Redis or NATS, checked as it runs"};
   app.add_option("--target", target, "sluice, redis or nats")->check(CLI::IsMember({"sluice", "redis", "nats", "ws"}));
-  app.add_option("--host", o.host, "server address (loopback by default)");
-  app.add_option("--port", o.port, "server port")->required();
+  app.add_option("--host", o.to.host, "server address (loopback by default)");
+  app.add_option("--port", o.to.port, "server port")->required();
+  app.add_option("--sources", o.to.sources,
+                 "spread the connections over this many loopback source addresses, 127.0.0.1 and up (each has "
+                 "its own ~28k local ports; see docs/load.md)");
   app.add_option("--threads", o.threads, "client threads")->check(CLI::Range(1, 64));
   app.add_option("--subscribers", o.subscribers, "fan-out: subscribers of the one topic")->check(CLI::Range(1, 10000));
   app.add_option("--publishers", o.publishers, "fan-out: publishers to it")->check(CLI::Range(1, 1000));
@@ -124,6 +146,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "sluice-load: --target ws: sluice over WebSocket is not available yet\n");
     return 2;
   }
+  if (const std::string e = route_error(o.to); !e.empty()) {
+    std::fprintf(stderr, "sluice-load: %s\n", e.c_str());
+    return 2;
+  }
   const bool fan_out = o.storm == 0 && o.reconnect_storm == 0 && o.pairs == 0;
   if (o.pairs > 0 && o.topics != 1) {
     std::fprintf(stderr, "sluice-load: --topics does not apply to --pairs (each pair has a topic of its own)\n");
@@ -147,6 +173,7 @@ int main(int argc, char** argv) {
   o.target = target == "redis" ? target_kind::redis : target == "nats" ? target_kind::nats : target_kind::sluice;
   o.latency_to_arrival = latency_to == "arrival";
   raise_descriptor_limit();
+  warn_of_crowded_ports(o);
 
   cpu_figures cpu;
   double client_at = 0;
