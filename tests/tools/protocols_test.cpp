@@ -2,15 +2,20 @@
 // framing that does not add up is an error, not a delivery; a message that would not
 // end, or claims more than 16 MiB, is an error instead of a buffer that grows; a NATS
 // opening ends at its PONG, or in front of a MSG that came before it, and fails on
-// -ERR, on a server that is not NATS, or on no answer within its bound.
+// -ERR, on a server that is not NATS, or on no answer within its bound; a sluice opening
+// ends at its ACK and names any other frame that came in its place.
 #include "tools/load/protocols.hpp"
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "engine/protocol/encoder.hpp"
 
 namespace sluice::load {
 namespace {
@@ -156,6 +161,41 @@ TEST(LoadProtocols, NatsOpeningFailsOnErrorsStrangersAndSilence) {
   const std::string silence = "INFO {}\r\n" + std::string(max_opening_bytes, '+');
   EXPECT_EQ(nats_opening(silence, used, error), opening_status::failed);
   EXPECT_EQ(error, "no PONG after CONNECT in 64 KiB");
+}
+
+std::string sluice_frames(std::initializer_list<proto::frame> frames) {
+  std::string out;
+  for (const proto::frame& f : frames) {
+    const std::size_t at = out.size();
+    out.resize(at + proto::encoded_size(f));
+    (void)proto::encode_frame(f, std::as_writable_bytes(std::span<char>(out.data() + at, out.size() - at)));
+  }
+  return out;
+}
+
+// A subscriber's sluice opening ends at the ACK of its SUBSCRIBE; anything else in its
+// place fails it with a reason that says what came.
+TEST(LoadProtocols, SluiceOpeningEndsAtItsAckAndNamesWhatElseCame) {
+  const auto opening = [](const std::string& in, std::size_t& used, std::string& error) {
+    return make_protocol(target_kind::sluice)->parse_opening(in, true, used, error);
+  };
+  std::size_t used = 0;
+  std::string error;
+  const std::string welcome = sluice_frames({proto::welcome_frame{}});
+  const std::string ack =
+      sluice_frames({proto::ack_frame{.request_id = 1, .request_type = proto::frame_type::subscribe}});
+  EXPECT_EQ(opening(welcome, used, error), opening_status::pending);
+  EXPECT_EQ(opening(welcome + ack + "x", used, error), opening_status::done);
+  EXPECT_EQ(used, welcome.size() + ack.size());
+  const std::pair<std::string, std::string> strangers[] = {
+      {sluice_frames({proto::goaway_frame{.code = proto::error_code::shutting_down}}),
+       "the server is going away: shutting_down"},
+      {welcome + sluice_frames({proto::pong_frame{}}), "unexpected PONG in the opening"},
+      {sluice_frames({proto::error_frame{.code = proto::error_code::capacity}}), "refused: capacity"}};
+  for (const auto& [in, reason] : strangers) {
+    EXPECT_EQ(opening(in, used, error), opening_status::failed) << reason;
+    EXPECT_EQ(error, reason);
+  }
 }
 
 }  // namespace

@@ -86,8 +86,11 @@ class sluice_protocol final : public protocol {
       } else if (const auto* e = std::get_if<proto::error_frame>(&r.value)) {
         error = "refused: " + std::string(proto::error_code_name(e->code));
         return opening_status::failed;
+      } else if (const auto* g = std::get_if<proto::goaway_frame>(&r.value)) {
+        error = "the server is going away: " + std::string(proto::error_code_name(g->code));
+        return opening_status::failed;
       } else {
-        error = "unexpected answer to HELLO";
+        error = "unexpected " + std::string(proto::frame_type_name(proto::type_of(r.value))) + " in the opening";
         return opening_status::failed;
       }
     }
