@@ -261,19 +261,23 @@ TEST(SluiceLoad, StormRefusalsAreCountedByReason) {
   EXPECT_NE(r.output.find("refused: "), std::string::npos) << r.output;
 }
 
-// The same server and storm, spread over three loopback source addresses: 40 from each
-// is under the per-source bound, so every connection is admitted. (The server counts
-// sources by address, so this fails if the connections all come from one.)
+// A storm spread over three loopback source addresses, against a server that admits at
+// most 35 connections per source: 100 connections are 34, 33 and 33 per source, so all
+// are admitted, and stay so when four threads share the storm (each thread numbering its
+// connections from 0 would put 36 on the first). From one source, 65 would be refused.
 TEST(SluiceLoad, StormSpreadOverSourcesIsAdmittedFromEach) {
   scratch_dir dir;
   running_sluiced server(dir,
-                         "[admission]\nconnections_per_source_max = 50\nconnect_burst = 1000000\n"
+                         "[admission]\nconnections_per_source_max = 35\nconnect_burst = 1000000\n"
                          "connect_rate_per_s = 1000000.0\n");
-  const run_result r = run_program(SLUICE_LOAD_PATH,
-                                   {"--target", "sluice", "--port", server.port(), "--storm", "120", "--sources", "3"});
-  EXPECT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_EQ(json_number_field(r.output, "connected").value_or(0), 120) << r.output;
-  EXPECT_EQ(json_number_field(r.output, "errors").value_or(1), 0) << r.output;
+  for (const char* threads : {"1", "4"}) {
+    const run_result r = run_program(SLUICE_LOAD_PATH, {"--target", "sluice", "--port", server.port(), "--storm", "100",
+                                                        "--sources", "3", "--threads", threads});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(json_number_field(r.output, "connected").value_or(0), 100) << r.output;
+    EXPECT_EQ(json_number_field(r.output, "sources").value_or(0), 3) << r.output;
+    EXPECT_EQ(json_number_field(r.output, "errors").value_or(1), 0) << r.output;
+  }
 }
 
 // Source addresses are loopback ones, so they need a server on loopback; and there are
@@ -336,6 +340,19 @@ TEST(SluiceLoad, ReconnectStormOnTwoThreadsResumesEverySession) {
   EXPECT_EQ(json_number_field(r.output, "threads_used").value_or(0), 2) << r.output;
   EXPECT_EQ(json_number_field(r.output, "connections").value_or(0), 200) << r.output;
   expect_every_session_resumed(r, 200);
+}
+
+// A reconnect storm's subscribers, and its reconnects, are spread the same way: 60
+// subscribers and a publisher from one source would be past the bound of 45.
+TEST(SluiceLoad, ReconnectStormSpreadOverSourcesIsAdmittedFromEach) {
+  scratch_dir dir;
+  running_sluiced server(dir,
+                         "[admission]\nconnections_per_source_max = 45\nconnect_burst = 1000000\n"
+                         "connect_rate_per_s = 1000000.0\n[topics]\npublish_rate_per_s = 10000000.0\n"
+                         "publish_burst = 1000000\n");
+  const run_result r = run_program(SLUICE_LOAD_PATH, {"--target", "sluice", "--port", server.port(),
+                                                      "--reconnect-storm", "60", "--sources", "3", "--seconds", "1"});
+  expect_every_session_resumed(r, 60);
 }
 
 // The same storm against servers that cannot resume (no resume window) or cannot

@@ -47,9 +47,11 @@ struct storm_connection {
 // ring").
 class storm_worker {
  public:
-  storm_worker(const run_options& o, int count, int in_flight_max)
+  // This worker's connections are numbers first .. first + count - 1 of the storm.
+  storm_worker(const run_options& o, int first, int count, int in_flight_max)
       : o_(o),
         proto_(make_protocol(o.target)),
+        first_(static_cast<std::size_t>(first)),
         in_flight_max_(in_flight_max),
         connections_(static_cast<std::size_t>(count)) {}
 
@@ -135,7 +137,7 @@ class storm_worker {
     storm_connection& c = connections_[i];
     c.started = clock_type::now();
     std::string error;
-    c.fd = start_connect(o_.to, i, error);
+    c.fd = start_connect(o_.to, first_ + i, error);
     if (c.fd < 0) {
       fail(i, error);
       return false;
@@ -237,6 +239,7 @@ class storm_worker {
 
   const run_options& o_;
   std::unique_ptr<protocol> proto_;
+  std::size_t first_;
   int in_flight_max_;
   int in_flight_ = 0;
   std::vector<storm_connection> connections_;
@@ -255,10 +258,11 @@ storm_result run_storm(const run_options& o, const std::function<void(bool)>& on
   // No more threads than connections may be opening at once, so that the shares of the
   // bound add up to it.
   const int thread_count = o.in_flight == 0 ? o.threads : std::min(o.threads, o.in_flight);
-  for (int t = 0; t < thread_count; ++t) {
+  for (int t = 0, first = 0; t < thread_count; ++t) {
     const int count = o.storm / thread_count + (t < o.storm % thread_count ? 1 : 0);
     const int in_flight = o.in_flight == 0 ? 0 : o.in_flight / thread_count + (t < o.in_flight % thread_count ? 1 : 0);
-    workers.push_back(std::make_unique<storm_worker>(o, count, in_flight));
+    workers.push_back(std::make_unique<storm_worker>(o, first, count, in_flight));
+    first += count;
     workers.back()->plan(start, 0x5eed0000u + static_cast<std::uint64_t>(t));
   }
   const auto give_up_at = start + std::chrono::milliseconds(o.jitter_ms) + storm_cap;

@@ -48,6 +48,7 @@ struct subscriber {
   std::uint64_t next_payload = 1;
   bool confirmed = true;            // the (re)opening's subscription is answered
   bool first_after_reopen = false;  // Redis, NATS: the next delivery may skip what was lost
+  std::size_t place = 0;            // its number in the storm, which picks its source address
   int attempts = 0;
   clock_type::time_point retry_at{};
   clock_type::time_point back_at = clock_type::time_point::max();
@@ -106,8 +107,8 @@ class reconnect_storm final : public delivery_sink {
       subscriber s;
       s.topic = i % topics;
       s.pub = static_cast<std::size_t>(s.topic / parts_);
-      // A subscriber keeps its place, and so its source address, across reconnects.
-      if (!(sluice_target() ? open_session(s, subs_.size()) : open_plain(s, subs_.size()))) return false;
+      s.place = static_cast<std::size_t>(i);  // kept across reconnects, and so is its source address
+      if (!(sluice_target() ? open_session(s) : open_plain(s))) return false;
       subs_.push_back(std::move(s));
     }
     r_.connections = subs_.size();
@@ -203,9 +204,9 @@ class reconnect_storm final : public delivery_sink {
   static std::string topic_name(int t) { return "reconnect." + std::to_string(t); }
 
   // sluice: a session of its own, subscribed, with what resumes it.
-  bool open_session(subscriber& s, std::size_t place) {
+  bool open_session(subscriber& s) {
     std::string e;
-    const int fd = connect_socket(o_.to, place, std::chrono::seconds(5), e);
+    const int fd = connect_socket(o_.to, s.place, std::chrono::seconds(5), e);
     if (fd < 0) return setup_failed(e);
     client c;
     c.adopt(fd);
@@ -227,8 +228,8 @@ class reconnect_storm final : public delivery_sink {
     return s.fd >= 0 || setup_failed("dup failed");
   }
 
-  bool open_plain(subscriber& s, std::size_t place) {
-    s.fd = open_connection(*proto_, o_.to, place, true, topic_name(s.topic), std::chrono::seconds(5), r_.setup_error);
+  bool open_plain(subscriber& s) {
+    s.fd = open_connection(*proto_, o_.to, s.place, true, topic_name(s.topic), std::chrono::seconds(5), r_.setup_error);
     return s.fd >= 0;
   }
 
@@ -277,7 +278,7 @@ class reconnect_storm final : public delivery_sink {
       subscriber& s = subs_[i];
       if (s.at != stage::waiting || s.retry_at > now) continue;
       std::string e;
-      s.fd = start_connect(o_.to, i, e);
+      s.fd = start_connect(o_.to, s.place, e);
       if (s.fd < 0) {
         retry(i, e);
         continue;

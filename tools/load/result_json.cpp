@@ -46,7 +46,8 @@ std::string spectrum_json(const latency_histogram& h) {
 
 std::string common_json(const run_options& o, std::string_view workload) {
   return "{\"label\":\"" + escaped(o.label) + "\",\"target\":\"" + std::string(target_name(o.target)) +
-         "\",\"workload\":\"" + std::string(workload) + "\",\"threads\":" + std::to_string(o.threads);
+         "\",\"workload\":\"" + std::string(workload) + "\",\"threads\":" + std::to_string(o.threads) +
+         ",\"sources\":" + std::to_string(o.to.sources);
 }
 
 std::string cpu_json(const cpu_figures& cpu) {

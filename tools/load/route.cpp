@@ -15,6 +15,11 @@ bool on_loopback(std::uint32_t address) { return (address >> 24) == 127; }
 
 }  // namespace
 
+bool loopback_host(const std::string& host) {
+  in_addr address{};
+  return ::inet_pton(AF_INET, host.c_str(), &address) == 1 && on_loopback(ntohl(address.s_addr));
+}
+
 std::string route_error(const route& to) {
   in_addr server{};
   if (::inet_pton(AF_INET, to.host.c_str(), &server) != 1) return "not an IPv4 address: " + to.host;
@@ -36,7 +41,7 @@ std::uint32_t source_address(const route& to, std::size_t i) {
 std::optional<port_range> local_port_range() {
   std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
   port_range r;
-  if (!(in >> r.low >> r.high) || r.low < 1 || r.high < r.low) return std::nullopt;
+  if (!(in >> r.low >> r.high) || r.low < 1 || r.high <= r.low) return std::nullopt;
   return r;
 }
 

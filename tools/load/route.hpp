@@ -1,7 +1,7 @@
 // Where a run's connections go, and the loopback source addresses they come from.
 //
 // The kernel gives each connection from one source address to one server port a local
-// port of its own: about 28,000 with Debian's range (32768-60999). connect() fills the
+// port of its own: about 28,000 with the kernel's default range (32768-60999). connect() fills the
 // ports of one parity first (the other half is left to bind()) and, once those are
 // taken, checks every one of them again on each connect before it tries the other half.
 // So past about half the range, each connect costs a search that grows with the
@@ -34,6 +34,9 @@ struct route {
 // that is not an IPv4 address.
 [[nodiscard]] std::string route_error(const route& to);
 
+// Whether `host` is an IPv4 address on loopback (127.0.0.0/8).
+[[nodiscard]] bool loopback_host(const std::string& host);
+
 // The source address (host byte order) that connection `i` binds, or 0 when the kernel
 // picks it.
 [[nodiscard]] std::uint32_t source_address(const route& to, std::size_t i);
@@ -41,7 +44,8 @@ struct route {
 struct port_range {
   int low = 0;
   int high = 0;  // inclusive
-  // The ports connect() fills before each further connect starts to search.
+  // The ports connect() fills before each further connect starts to search (at least 1:
+  // local_port_range() returns no range of a single port).
   [[nodiscard]] int filled_before_search() const { return (high - low + 1) / 2; }
 };
 

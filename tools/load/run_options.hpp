@@ -7,6 +7,7 @@
 #include <string>
 
 #include "tools/load/protocols.hpp"
+#include "tools/load/route.hpp"
 
 namespace sluice::load {
 

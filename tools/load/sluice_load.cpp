@@ -43,19 +43,25 @@ void raise_descriptor_limit() {
 }
 
 // A storm with more connections per source address than connect() fills before it
-// searches (route.hpp) would time the kernel's search as much as the server.
+// searches (route.hpp) would time the kernel's search as much as the server. A reconnect
+// storm needs about two ports per subscriber: a dropped connection's port can stay held
+// (TIME_WAIT) while its reconnect takes another.
 void warn_of_crowded_ports(const run_options& o) {
-  const int connections = std::max(o.storm, o.reconnect_storm);
+  const int connections = o.reconnect_storm > 0 ? 2 * o.reconnect_storm + o.topics : o.storm;
   const int per_source = (connections + o.to.sources - 1) / o.to.sources;
   const std::optional<port_range> ports = local_port_range();
   if (!ports || per_source <= ports->filled_before_search()) return;
-  std::fprintf(
-      stderr,
-      "sluice-load: warning: %d connections from each source address is more than the %d local ports "
-      "connect() fills before it searches for a free one (net.ipv4.ip_local_port_range %d-%d), so every "
-      "further connect pays that search; --sources %d spreads them enough\n",
-      per_source, ports->filled_before_search(), ports->low, ports->high,
-      std::min(max_sources, (connections + ports->filled_before_search() - 1) / ports->filled_before_search()));
+  const int filled = ports->filled_before_search();
+  std::string advice;
+  if (loopback_host(o.to.host)) {
+    advice = "; --sources " + std::to_string(std::min(max_sources, (connections + filled - 1) / filled)) +
+             " spreads them enough";
+  }
+  std::fprintf(stderr,
+               "sluice-load: warning: %d connections from each source address is more than the %d local ports "
+               "connect() fills before it searches for a free one (net.ipv4.ip_local_port_range %d-%d), so every "
+               "further connect pays that search%s\n",
+               per_source, filled, ports->low, ports->high, advice.c_str());
 }
 
 bool write_file(const std::string& path, const std::string& text) {
