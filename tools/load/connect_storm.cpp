@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <memory>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "tools/load/client_ring.hpp"
+#include "tools/load/progress_ticker.hpp"
 
 namespace sluice::load {
 namespace {
@@ -78,7 +80,7 @@ class storm_worker {
   void run(clock_type::time_point give_up_at) {
     if (const std::string error = ring_.open(receive_buffers, receive_buffer_size); !error.empty()) {
       for (std::size_t i = 0; i < connections_.size(); ++i) fail(i, error);
-      return;
+      return publish_live();
     }
     ring_.drain_before_wait(receive_buffers);
     std::size_t next = 0;
@@ -90,6 +92,7 @@ class storm_worker {
       if (ended(i, result)) ++resolved;
     };
     while (resolved < connections_.size()) {
+      publish_live();
       const auto now = clock_type::now();
       if (now >= give_up_at) break;
       // A few at a time, so that answers are read while the rest start: otherwise
@@ -113,6 +116,7 @@ class storm_worker {
         fail(i, "the storm ended first");
       }
     }
+    publish_live();
   }
 
   void collect(storm_result& r) const {
@@ -126,6 +130,11 @@ class storm_worker {
   }
 
  private:
+  void publish_live() {
+    connected_live.store(connected_, std::memory_order_relaxed);
+    failed_live.store(failed_count_, std::memory_order_relaxed);
+  }
+
   // A connection the server has not closed: nothing to read, or data but no EOF.
   static bool still_open(int fd) {
     char byte = 0;
@@ -234,9 +243,16 @@ class storm_worker {
     c.fd = -1;
     c.at = stage::failed;
     ++failed_[reason];
+    ++failed_count_;
     return true;
   }
 
+ public:
+  // Read by the progress display.
+  std::atomic<std::uint64_t> connected_live{0};
+  std::atomic<std::uint64_t> failed_live{0};
+
+ private:
   const run_options& o_;
   std::unique_ptr<protocol> proto_;
   std::size_t first_;
@@ -247,12 +263,14 @@ class storm_worker {
   std::size_t first_unresolved_ = 0;
   std::uint64_t connected_ = 0;
   std::map<std::string, std::uint64_t> failed_;
+  std::uint64_t failed_count_ = 0;
   latency_histogram connect_time_;
 };
 
 }  // namespace
 
-storm_result run_storm(const run_options& o, const std::function<void(bool)>& on_measure) {
+storm_result run_storm(const run_options& o, const std::function<void(bool)>& on_measure,
+                       const std::function<void(const storm_progress&)>& on_progress) {
   std::vector<std::unique_ptr<storm_worker>> workers;
   const auto start = clock_type::now();
   // No more threads than connections may be opening at once, so that the shares of the
@@ -267,8 +285,23 @@ storm_result run_storm(const run_options& o, const std::function<void(bool)>& on
   }
   const auto give_up_at = start + std::chrono::milliseconds(o.jitter_ms) + storm_cap;
   std::vector<std::thread> threads;
+  progress_ticker ticker;
   on_measure(true);
-  for (const auto& w : workers) threads.emplace_back([&w, give_up_at] { w->run(give_up_at); });
+  for (const auto& w : workers) {
+    threads.emplace_back([&w, &ticker, give_up_at] {
+      w->run(give_up_at);
+      ticker.finished();
+    });
+  }
+  ticker.wait(static_cast<int>(threads.size()), std::chrono::seconds(1), [&] {
+    storm_progress p;
+    for (const auto& w : workers) {
+      p.connected += w->connected_live.load(std::memory_order_relaxed);
+      p.failed += w->failed_live.load(std::memory_order_relaxed);
+    }
+    p.elapsed_s = std::chrono::duration<double>(clock_type::now() - start).count();
+    on_progress(p);
+  });
   for (auto& t : threads) t.join();
   on_measure(false);
   storm_result result;

@@ -34,9 +34,18 @@ struct storm_result {
   }
 };
 
+// Live figures for a progress display, summed over the threads while the storm goes.
+struct storm_progress {
+  std::uint64_t connected = 0;
+  std::uint64_t failed = 0;
+  double elapsed_s = 0;  // since the storm began
+};
+
 // Runs the storm; `on_measure(true)` is called before the first connect and
 // `on_measure(false)` once every connection is resolved, before the sessions are ended
-// and closed, so that what is measured is the storm, not its teardown.
-[[nodiscard]] storm_result run_storm(const run_options& o, const std::function<void(bool)>& on_measure);
+// and closed, so that what is measured is the storm, not its teardown. `on_progress` is
+// called from the calling thread about once a second while the storm goes.
+[[nodiscard]] storm_result run_storm(const run_options& o, const std::function<void(bool)>& on_measure,
+                                     const std::function<void(const storm_progress&)>& on_progress);
 
 }  // namespace sluice::load

@@ -18,6 +18,7 @@
 #include "net/client.hpp"
 #include "tools/load/load_payload.hpp"
 #include "tools/load/pending_output.hpp"
+#include "tools/load/progress_ticker.hpp"
 
 namespace sluice::load {
 namespace {
@@ -136,6 +137,9 @@ class reconnect_storm final : public delivery_sink {
     std::vector<epoll_event> events(512);
     std::vector<char> chunk(256 * 1024);
     for (;;) {
+      reconnected_live.store(r_.reconnected, std::memory_order_relaxed);
+      delivered_live.store(r_.delivered, std::memory_order_relaxed);
+      errors_live.store(r_.errors, std::memory_order_relaxed);
       const auto now = clock_type::now();
       if (!dropped && now >= drop_at) {
         drop_all(now);
@@ -547,6 +551,13 @@ class reconnect_storm final : public delivery_sink {
     proto::encode_frame(f, std::as_writable_bytes(std::span<char>(out).subspan(at)));
   }
 
+ public:
+  // Read by the progress display.
+  std::atomic<std::uint64_t> reconnected_live{0};
+  std::atomic<std::uint64_t> delivered_live{0};
+  std::atomic<std::uint64_t> errors_live{0};
+
+ private:
   const run_options& o_;
   std::unique_ptr<protocol> proto_;
   std::mt19937_64 rng_;
@@ -568,7 +579,8 @@ class reconnect_storm final : public delivery_sink {
 
 }  // namespace
 
-reconnect_result run_reconnect_storm(const run_options& o) {
+reconnect_result run_reconnect_storm(const run_options& o,
+                                     const std::function<void(const reconnect_progress&)>& on_progress) {
   const int parts = std::clamp(o.threads, 1, std::max(1, o.topics));  // a part per topic at most
   std::atomic<bool> abort{false};
   std::vector<std::unique_ptr<reconnect_storm>> storms;
@@ -579,9 +591,22 @@ reconnect_result run_reconnect_storm(const run_options& o) {
   const auto start = clock_type::now();
   std::vector<reconnect_result> results(storms.size());
   std::vector<std::thread> threads;
+  progress_ticker ticker;
   for (std::size_t t = 0; t < storms.size(); ++t) {
-    threads.emplace_back([&, t] { results[t] = storms[t]->run(start); });
+    threads.emplace_back([&, t] {
+      results[t] = storms[t]->run(start);
+      ticker.finished();
+    });
   }
+  ticker.wait(static_cast<int>(threads.size()), std::chrono::seconds(1), [&] {
+    reconnect_progress p;
+    for (const auto& storm : storms) {
+      p.reconnected += storm->reconnected_live.load(std::memory_order_relaxed);
+      p.delivered += storm->delivered_live.load(std::memory_order_relaxed);
+      p.errors += storm->errors_live.load(std::memory_order_relaxed);
+    }
+    on_progress(p);
+  });
   for (auto& thread : threads) thread.join();
   reconnect_result all;
   all.threads_used = parts;

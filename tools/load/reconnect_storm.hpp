@@ -25,6 +25,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -50,6 +51,16 @@ struct reconnect_result {
   double storm_s = 0;  // drop to the last connection resolved
 };
 
-[[nodiscard]] reconnect_result run_reconnect_storm(const run_options& o);
+// Live figures for a progress display, summed over the threads while the run goes.
+struct reconnect_progress {
+  std::uint64_t reconnected = 0;
+  std::uint64_t delivered = 0;
+  std::uint64_t errors = 0;
+};
+
+// Runs the workload; `on_progress` is called from the calling thread about once a
+// second while it goes.
+[[nodiscard]] reconnect_result run_reconnect_storm(const run_options& o,
+                                                   const std::function<void(const reconnect_progress&)>& on_progress);
 
 }  // namespace sluice::load

@@ -196,20 +196,40 @@ int main(int argc, char** argv) {
     cpu.server_s = server >= 0 && server_at >= 0 ? server - server_at : -1;
   };
   const bool tty = ::isatty(2) != 0;
+  bool progress_shown = false;  // a progress line to end before anything else is printed
+  const auto show_progress = [&](const std::string& line) {
+    if (!tty) return;
+    std::fprintf(stderr, "\r%s: %s   ", target.c_str(), line.c_str());
+    progress_shown = true;
+  };
+  const auto end_progress = [&] {
+    if (progress_shown) std::fprintf(stderr, "\n");
+    progress_shown = false;
+  };
 
   std::string json;
   bool clean = false;
   if (o.reconnect_storm > 0) {
     if (o.rate <= 0) o.rate = 200;
     on_measure(true);
-    const reconnect_result r = run_reconnect_storm(o);
+    const reconnect_result r = run_reconnect_storm(o, [&](const reconnect_progress& p) {
+      show_progress(std::to_string(p.reconnected) + " of " + std::to_string(o.reconnect_storm) + " reconnected, " +
+                    std::to_string(p.delivered) + " delivered, " + std::to_string(p.errors) + " errors");
+    });
     on_measure(false);
+    end_progress();
     if (!r.setup_error.empty()) std::fprintf(stderr, "sluice-load: %s: %s\n", target.c_str(), r.setup_error.c_str());
     json = reconnect_json(o, r, cpu);
     clean = r.setup_error.empty() && r.errors == 0 && r.failed.empty() &&
             r.reconnected == static_cast<std::uint64_t>(o.reconnect_storm);
   } else if (o.storm > 0) {
-    const storm_result r = run_storm(o, on_measure);
+    const storm_result r = run_storm(o, on_measure, [&](const storm_progress& p) {
+      char rate[32];
+      std::snprintf(rate, sizeof rate, "%.0f", static_cast<double>(p.connected) / std::max(p.elapsed_s, 1e-3));
+      show_progress(std::to_string(p.connected) + " of " + std::to_string(o.storm) + " connected (" + rate + "/s), " +
+                    std::to_string(p.failed) + " failed");
+    });
+    end_progress();
     json = storm_json(o, r, cpu);
     // Every connection is to stay open until the storm ends (the server holds them all).
     if (r.peak_open < r.connected) {
@@ -220,13 +240,13 @@ int main(int argc, char** argv) {
     clean = r.failures() == 0 && r.connected == static_cast<std::uint64_t>(o.storm) && r.peak_open == r.connected;
   } else {
     const auto on_progress = [&](const pubsub_progress& p) {
-      if (!tty) return;
-      std::fprintf(stderr, "\r%s: %llu delivered, p99 %.1f us, %llu errors   ", target.c_str(),
-                   static_cast<unsigned long long>(p.delivered), static_cast<double>(p.recent_p99_ns) / 1e3,
-                   static_cast<unsigned long long>(p.errors));
+      char p99[32];
+      std::snprintf(p99, sizeof p99, "%.1f", static_cast<double>(p.recent_p99_ns) / 1e3);
+      show_progress(std::to_string(p.delivered) + " delivered, p99 " + p99 + " us, " + std::to_string(p.errors) +
+                    " errors");
     };
     const pubsub_result r = run_pubsub(o, on_measure, on_progress);
-    if (tty) std::fprintf(stderr, "\n");
+    end_progress();
     if (!r.connect_error.empty())
       std::fprintf(stderr, "sluice-load: %s: %s\n", target.c_str(), r.connect_error.c_str());
     json = pubsub_json(o, r, cpu);
