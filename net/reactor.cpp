@@ -279,8 +279,7 @@ void reactor::on_accept(int result, bool more) {
   }
   const int fd = result;
   counters_.accepted_total.add();
-  const int on = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);  // frames are small and latency matters
+  SLUICE_DASSERT(has_nodelay(fd));  // inherited from the listener (open_listener)
   // The server-wide cap comes first, before any slot, buffer or message is spent.
   if (group_.connections.fetch_add(1, std::memory_order_acq_rel) >= config_.max_connections) {
     refuse_unadmitted(fd, proto::error_code::capacity, "server connection limit reached");
