@@ -1,5 +1,5 @@
-// The progress ticker reports while a workload's threads run and returns as soon as the
-// last one ends, not at the next report.
+// A workload's threads run with progress reports while they go, and the run returns as
+// soon as the last thread ends, not at the next report.
 #include "tools/load/progress_ticker.hpp"
 
 #include <gtest/gtest.h>
@@ -7,7 +7,6 @@
 #include <atomic>
 #include <chrono>
 #include <thread>
-#include <vector>
 
 namespace sluice::load {
 namespace {
@@ -15,26 +14,24 @@ namespace {
 using namespace std::chrono_literals;
 
 TEST(ProgressTicker, ReturnsWhenTheLastThreadEndsWithoutWaitingForAReport) {
-  progress_ticker ticker;
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 3; ++t) threads.emplace_back([&] { ticker.finished(); });
+  std::atomic<int> ran{0};
   int ticks = 0;
-  ticker.wait(3, std::chrono::minutes(10), [&] { ++ticks; });
-  for (std::thread& t : threads) t.join();
+  run_with_progress(
+      3, [&](int) { ++ran; }, std::chrono::minutes(10), [&] { ++ticks; });
+  EXPECT_EQ(ran.load(), 3);
   EXPECT_EQ(ticks, 0);  // a report would have come only after ten minutes
 }
 
 TEST(ProgressTicker, ReportsEveryPeriodWhileAThreadRuns) {
-  progress_ticker ticker;
   std::atomic<int> ticks{0};
-  std::thread worker([&] {
-    // Runs until it has been reported on three times (or 10 s have passed).
-    const auto give_up = std::chrono::steady_clock::now() + 10s;
-    while (ticks.load() < 3 && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
-    ticker.finished();
-  });
-  ticker.wait(1, 1ms, [&] { ++ticks; });
-  worker.join();
+  run_with_progress(
+      1,
+      [&](int) {
+        // Runs until it has been reported on three times (or 10 s have passed).
+        const auto give_up = std::chrono::steady_clock::now() + 10s;
+        while (ticks.load() < 3 && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
+      },
+      1ms, [&] { ++ticks; });
   EXPECT_GE(ticks.load(), 3);
 }
 

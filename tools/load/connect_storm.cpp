@@ -9,7 +9,6 @@
 #include <cstring>
 #include <memory>
 #include <random>
-#include <thread>
 #include <vector>
 
 #include "tools/load/client_ring.hpp"
@@ -284,25 +283,19 @@ storm_result run_storm(const run_options& o, const std::function<void(bool)>& on
     workers.back()->plan(start, 0x5eed0000u + static_cast<std::uint64_t>(t));
   }
   const auto give_up_at = start + std::chrono::milliseconds(o.jitter_ms) + storm_cap;
-  std::vector<std::thread> threads;
-  progress_ticker ticker;
   on_measure(true);
-  for (const auto& w : workers) {
-    threads.emplace_back([&w, &ticker, give_up_at] {
-      w->run(give_up_at);
-      ticker.finished();
-    });
-  }
-  ticker.wait(static_cast<int>(threads.size()), std::chrono::seconds(1), [&] {
-    storm_progress p;
-    for (const auto& w : workers) {
-      p.connected += w->connected_live.load(std::memory_order_relaxed);
-      p.failed += w->failed_live.load(std::memory_order_relaxed);
-    }
-    p.elapsed_s = std::chrono::duration<double>(clock_type::now() - start).count();
-    on_progress(p);
-  });
-  for (auto& t : threads) t.join();
+  run_with_progress(
+      static_cast<int>(workers.size()), [&](int t) { workers[static_cast<std::size_t>(t)]->run(give_up_at); },
+      std::chrono::seconds(1),
+      [&] {
+        storm_progress p;
+        for (const auto& w : workers) {
+          p.connected += w->connected_live.load(std::memory_order_relaxed);
+          p.failed += w->failed_live.load(std::memory_order_relaxed);
+        }
+        p.elapsed_s = std::chrono::duration<double>(clock_type::now() - start).count();
+        on_progress(p);
+      });
   on_measure(false);
   storm_result result;
   result.elapsed_s = std::chrono::duration<double>(clock_type::now() - start).count();

@@ -10,7 +10,6 @@
 #include <cstring>
 #include <memory>
 #include <random>
-#include <thread>
 #include <vector>
 
 #include "engine/protocol/decoder.hpp"
@@ -590,24 +589,19 @@ reconnect_result run_reconnect_storm(const run_options& o,
   }
   const auto start = clock_type::now();
   std::vector<reconnect_result> results(storms.size());
-  std::vector<std::thread> threads;
-  progress_ticker ticker;
-  for (std::size_t t = 0; t < storms.size(); ++t) {
-    threads.emplace_back([&, t] {
-      results[t] = storms[t]->run(start);
-      ticker.finished();
-    });
-  }
-  ticker.wait(static_cast<int>(threads.size()), std::chrono::seconds(1), [&] {
-    reconnect_progress p;
-    for (const auto& storm : storms) {
-      p.reconnected += storm->reconnected_live.load(std::memory_order_relaxed);
-      p.delivered += storm->delivered_live.load(std::memory_order_relaxed);
-      p.errors += storm->errors_live.load(std::memory_order_relaxed);
-    }
-    on_progress(p);
-  });
-  for (auto& thread : threads) thread.join();
+  run_with_progress(
+      static_cast<int>(storms.size()),
+      [&](int t) { results[static_cast<std::size_t>(t)] = storms[static_cast<std::size_t>(t)]->run(start); },
+      std::chrono::seconds(1),
+      [&] {
+        reconnect_progress p;
+        for (const auto& storm : storms) {
+          p.reconnected += storm->reconnected_live.load(std::memory_order_relaxed);
+          p.delivered += storm->delivered_live.load(std::memory_order_relaxed);
+          p.errors += storm->errors_live.load(std::memory_order_relaxed);
+        }
+        on_progress(p);
+      });
   reconnect_result all;
   all.threads_used = parts;
   for (reconnect_result& r : results) {
