@@ -77,6 +77,25 @@ TEST(CompareReport, ARowWithoutASluiceRateIsBehind) {
   EXPECT_NE(r.output.find("not ahead of both: failed\n"), std::string::npos) << r.output;
 }
 
+// Storms and reconnect storms have a CPU row too, and count in the verdict on it.
+TEST(CompareReport, StormsShowTheirCpuBesideTheServers) {
+  scratch_dir dir;
+  const auto line = [](const std::string& label, const std::string& workload, const std::string& target,
+                       double client_cpu, double server_cpu) {
+    return "{\"label\":\"" + label + "\",\"target\":\"" + target + "\",\"workload\":\"" + workload +
+           "\",\"connects_per_s\":1000,\"client_cpu_s\":" + std::to_string(client_cpu) +
+           ",\"server_cpu_s\":" + std::to_string(server_cpu) + ",\"errors\":0}\n";
+  };
+  std::string results = line("storm", "storm", "sluice", 0.2, 0.1) + line("storm", "storm", "redis", 0.1, 0.4);
+  results += line("again", "reconnect", "sluice", 3, 2) + line("again", "reconnect", "nats", 1, 2);
+  const run_result r = run_program(SLUICE_COMPARE_REPORT_PATH, {dir.file("results.jsonl", results)});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("| storm | 0.20 / 0.10 | 0.10 / 0.40 | - |"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("| again | 3.00 / 2.00 | - | 1.00 / 2.00 |"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("more CPU than the server it drove: storm (sluice), again (sluice)\n"), std::string::npos)
+      << r.output;
+}
+
 TEST(CompareReport, RefusesAFileWithoutRuns) {
   scratch_dir dir;
   const run_result r = run_program(SLUICE_COMPARE_REPORT_PATH, {dir.file("empty.jsonl", "\n")});
