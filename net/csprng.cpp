@@ -38,7 +38,10 @@ struct random_buffer {
     used += size;
   }
 
-  ~random_buffer() { ::explicit_bzero(bytes.data(), bytes.size()); }
+  ~random_buffer() {
+    ::explicit_bzero(bytes.data(), bytes.size());
+    used = buffer_bytes;  // a draw after this (undefined, but cheap to guard) refills first
+  }
 };
 
 }  // namespace

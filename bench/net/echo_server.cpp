@@ -87,9 +87,7 @@ void echo_server::run() {
         ++seen;
         const std::uint64_t kind = cqe->user_data >> 56;
         const auto fd = static_cast<int>((cqe->user_data >> 24) & 0xffffffff);
-        if (kind == accept_op && cqe->res >= 0) {
-          const int on = 1;
-          ::setsockopt(cqe->res, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+        if (kind == accept_op && cqe->res >= 0) {  // TCP_NODELAY comes from the listener, as in sluiced
           open_fds.push_back(cqe->res);
           arm_recv(cqe->res);
         } else if (kind == recv_op) {

@@ -38,6 +38,18 @@ TEST(Csprng, IdsNeverRepeatAcrossRefillsAndThreads) {
   EXPECT_EQ(seen.count(id_pair{0, 0}), 0u);
 }
 
+// 24-byte draws do not divide the 512-byte buffer: every 21st finds 8 bytes left, too
+// few, and takes its bytes from a refill. None repeats another.
+TEST(Csprng, DrawsThatDoNotFitWhatIsLeftComeFromARefill) {
+  std::set<std::array<unsigned char, 24>> seen;
+  for (int i = 0; i < 5'000; ++i) {
+    std::array<unsigned char, 24> draw{};
+    fill_random(draw.data(), draw.size());
+    seen.insert(draw);
+  }
+  EXPECT_EQ(seen.size(), 5'000u);
+}
+
 // Draws of every size up to past what the buffer serves, mixed: consecutive ones differ,
 // and none comes back all zero (which a draw not filled at all would).
 TEST(Csprng, DrawsOfAnySizeComeWholeAndDiffer) {
