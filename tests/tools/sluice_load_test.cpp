@@ -280,6 +280,17 @@ TEST(SluiceLoad, StormSpreadOverSourcesIsAdmittedFromEach) {
   }
 }
 
+// A run that could not hold its connections with the descriptors it may have is refused
+// before it starts, saying how many it needs (rather than failing connection by
+// connection with "Too many open files").
+TEST(SluiceLoad, RunsBeyondTheDescriptorLimitAreRefused) {
+  const run_result r = run_program("/usr/bin/prlimit", {"--nofile=200:200", SLUICE_LOAD_PATH, "--target", "sluice",
+                                                        "--port", "1", "--storm", "500"});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("needs about 568 file descriptors"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("may have 200"), std::string::npos) << r.output;
+}
+
 // Source addresses are loopback ones, so they need a server on loopback; and there are
 // at most 1024 of them.
 TEST(SluiceLoad, SourcesOffLoopbackOrOutOfRangeAreRefused) {

@@ -33,13 +33,32 @@ namespace {
 
 using namespace sluice::load;
 
-// Thousands of connections need as many descriptors: take the hard limit.
-void raise_descriptor_limit() {
+// Thousands of connections need as many descriptors: take the hard limit, and return
+// the limit the run has.
+rlim_t raise_descriptor_limit() {
   rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return RLIM_INFINITY;  // unknown: let the run say
+  if (limit.rlim_cur < limit.rlim_max) {
     limit.rlim_cur = limit.rlim_max;
     (void)::setrlimit(RLIMIT_NOFILE, &limit);
+    (void)::getrlimit(RLIMIT_NOFILE, &limit);
   }
+  return limit.rlim_cur;
+}
+
+// The descriptors a run holds at once: its connections, plus the harness's own (standard
+// streams, a ring or epoll and a doorbell per thread, /proc reads) with room to spare.
+std::uint64_t descriptors_needed(const run_options& o) {
+  std::uint64_t connections = 0;
+  if (o.storm > 0) {
+    connections = static_cast<std::uint64_t>(o.storm);
+  } else if (o.reconnect_storm > 0) {
+    connections = static_cast<std::uint64_t>(o.reconnect_storm) + static_cast<std::uint64_t>(o.topics);
+  } else {
+    connections = o.pairs > 0 ? 2 * static_cast<std::uint64_t>(o.pairs)
+                              : static_cast<std::uint64_t>(o.subscribers) + static_cast<std::uint64_t>(o.publishers);
+  }
+  return connections + 64 + 4 * static_cast<std::uint64_t>(o.threads);
 }
 
 // A storm with more connections per source address than connect() fills before it
@@ -178,7 +197,14 @@ int main(int argc, char** argv) {
   }
   o.target = target == "redis" ? target_kind::redis : target == "nats" ? target_kind::nats : target_kind::sluice;
   o.latency_to_arrival = latency_to == "arrival";
-  raise_descriptor_limit();
+  // Refused up front, rather than a storm of "Too many open files" failures.
+  if (const rlim_t limit = raise_descriptor_limit(); limit != RLIM_INFINITY && limit < descriptors_needed(o)) {
+    std::fprintf(stderr,
+                 "sluice-load: this run needs about %llu file descriptors (its connections and the harness's own), "
+                 "but the process may have %llu (ulimit -n, raised to the hard limit, ulimit -Hn)\n",
+                 static_cast<unsigned long long>(descriptors_needed(o)), static_cast<unsigned long long>(limit));
+    return 2;
+  }
   warn_of_crowded_ports(o);
 
   cpu_figures cpu;
