@@ -50,9 +50,14 @@ class ring_queue {
     return slots_[(head_ + size_ - 1) & (capacity_ - 1)];
   }
 
-  void push_back(T&& value) {
+  void push_back(T&& value) { emplace_back(std::move(value)); }
+
+  // Builds the element in its slot from `args` (which must not refer into this queue:
+  // growing moves every element).
+  template <class... Args>
+  void emplace_back(Args&&... args) {
     if (size_ == capacity_) grow();
-    std::construct_at(slots_ + ((head_ + size_) & (capacity_ - 1)), std::move(value));
+    std::construct_at(slots_ + ((head_ + size_) & (capacity_ - 1)), std::forward<Args>(args)...);
     ++size_;
   }
 

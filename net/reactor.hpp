@@ -21,6 +21,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/config/server_config.hpp"
@@ -219,10 +220,19 @@ class reactor {
   [[nodiscard]] std::size_t output_reserved(const connection& c) const noexcept;
   void answer_arrived(session_ref session);
   void drop_session_topics(std::uint32_t session_slot);
-  // Posts in order: to this reactor through the local queue; elsewhere through the inbox,
-  // or, when that is full, a per-target backlog retried each iteration. Never drops;
-  // requests check request_room first (see reactor_topics.cpp).
-  void send_to(std::uint32_t target, reactor_message&& message);
+  // Posts in order: to this reactor through the local queue, built in place there (no
+  // variant moved on the way); elsewhere through the inbox, or, when that is full, a
+  // per-target backlog retried each iteration. Never drops; requests check request_room
+  // first (see reactor_topics.cpp).
+  template <class Message>
+  void send_to(std::uint32_t target, Message&& message) {
+    if (target == index_) {
+      local_.emplace_back(std::forward<Message>(message));
+      return;
+    }
+    send_elsewhere(target, reactor_message(std::forward<Message>(message)));
+  }
+  void send_elsewhere(std::uint32_t target, reactor_message&& message);
   [[nodiscard]] bool request_room(std::uint32_t target) const noexcept;
   // The backlog to `target` holds inbox_capacity messages, or events: publishes whose
   // events would go there are refused until it drains.
@@ -262,6 +272,7 @@ class reactor {
   event_release_batch released_;                      // events sent whole, dropped at the end of each loop iteration
   std::vector<ring_queue<reactor_message>> backlog_;  // by target reactor: posts its full inbox refused
   ring_queue<reactor_message> local_;                 // messages from this reactor to itself
+  ring_queue<reactor_message> local_taken_;           // local_ taken whole by run_topic_work, handled in place
   std::vector<std::size_t> backlog_events_;           // by target reactor: events in the batches of backlog_
   bool downstream_full_ = false;                      // some target is congested: check before publishing
   reactor_counters counters_;

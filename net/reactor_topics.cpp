@@ -62,11 +62,8 @@ void reactor::send_ack(connection& c, const proto::ack_frame& ack) {
 // backlog's last batch while the target's inbox is full. An owner refuses publishes to
 // topics with subscribers on a congested target (its backlog at inbox_capacity messages
 // or events), so batches stop growing too.
-void reactor::send_to(std::uint32_t target, reactor_message&& message) {
-  if (target == index_) {
-    local_.push_back(std::move(message));
-    return;
-  }
+void reactor::send_elsewhere(std::uint32_t target, reactor_message&& message) {
+  SLUICE_DASSERT(target != index_);
   ring_queue<reactor_message>& waiting = backlog_[target];
   if (waiting.empty() && post_to(target, std::move(message))) return;
   counters_.topic_backlog_total.add();
@@ -82,7 +79,7 @@ void reactor::send_to(std::uint32_t target, reactor_message&& message) {
 }
 
 bool reactor::request_room(std::uint32_t target) const noexcept {
-  const std::size_t queued = target == index_ ? local_.size() : backlog_[target].size();
+  const std::size_t queued = target == index_ ? local_.size() + local_taken_.size() : backlog_[target].size();
   return queued < config_.inbox_capacity;
 }
 
@@ -90,11 +87,16 @@ bool reactor::request_room(std::uint32_t target) const noexcept {
 // of posts that found a full inbox.
 void reactor::run_topic_work() {
   std::size_t done = 0;
+  // Handled where they lie, in a queue nothing is pushed to meanwhile (what they send
+  // this reactor goes to local_, behind them): no move out of the queue per message.
   const auto run_local = [&] {
-    while (!local_.empty() && done < local_work_max) {
-      reactor_message m = std::move(local_.front());
-      local_.pop_front();
-      on_topic_message(std::move(m));
+    while (done < local_work_max) {
+      if (local_taken_.empty()) {
+        if (local_.empty()) break;
+        std::swap(local_taken_, local_);
+      }
+      on_topic_message(std::move(local_taken_.front()));
+      local_taken_.pop_front();
       ++done;
     }
   };
@@ -119,6 +121,7 @@ void reactor::run_topic_work() {
     waiting.release_if_larger(backlog_slots_keep);
   }
   local_.release_if_larger(local_slots_keep);
+  local_taken_.release_if_larger(local_slots_keep);
   downstream_full_ = false;
   for (std::uint32_t target = 0; target < backlog_.size(); ++target) downstream_full_ |= congested(target);
   topics_.expire(woke_ns_, 64);

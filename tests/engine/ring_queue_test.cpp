@@ -7,6 +7,8 @@
 #include <deque>
 #include <memory>
 #include <random>
+#include <string>
+#include <variant>
 
 namespace sluice {
 namespace {
@@ -81,6 +83,28 @@ TEST(RingQueue, MovingHandsOverTheElements) {
   ASSERT_EQ(c.size(), 100u);
   EXPECT_EQ(*c.front(), 0);
   EXPECT_EQ(*c.back(), 99);
+}
+
+// emplace_back builds the element in its slot from the arguments, across a growth too:
+// a variant from one of its alternatives, as the reactor's local queue does.
+TEST(RingQueue, EmplaceBuildsInTheSlot) {
+  ring_queue<std::variant<int, std::string>> ring;
+  for (int i = 0; i < 100; ++i) {
+    if (i % 2 == 0) {
+      ring.emplace_back(i);
+    } else {
+      ring.emplace_back(std::string(40, static_cast<char>('a' + i % 26)));  // past the small-string buffer
+    }
+  }
+  for (int i = 0; i < 100; ++i) {
+    if (i % 2 == 0) {
+      ASSERT_EQ(std::get<int>(ring.front()), i);
+    } else {
+      ASSERT_EQ(std::get<std::string>(ring.front()), std::string(40, static_cast<char>('a' + i % 26)));
+    }
+    ring.pop_front();
+  }
+  EXPECT_TRUE(ring.empty());
 }
 
 }  // namespace
