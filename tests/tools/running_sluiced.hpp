@@ -40,9 +40,13 @@ class running_sluiced {
   std::uint16_t port_ = 0;
 };
 
+// Admission opened wide for load, but for the connections one source may hold.
+inline std::string admission_with_per_source_max(int connections) {
+  return "[admission]\nconnections_per_source_max = " + std::to_string(connections) +
+         "\nconnect_rate_per_s = 1000000.0\nconnect_burst = 1000000\n";
+}
+inline const std::string publish_limits_wide = "[topics]\npublish_rate_per_s = 10000000.0\npublish_burst = 1000000\n";
 // Limits opened wide for load, as bench/compare/sluiced.toml does.
-inline const char* const load_config =
-    "[admission]\nconnections_per_source_max = 100000\nconnect_rate_per_s = 1000000.0\nconnect_burst = 1000000\n"
-    "[topics]\npublish_rate_per_s = 10000000.0\npublish_burst = 1000000\n";
+inline const std::string load_config = admission_with_per_source_max(100'000) + publish_limits_wide;
 
 }  // namespace sluice::test

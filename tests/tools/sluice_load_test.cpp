@@ -240,8 +240,7 @@ TEST(SluiceLoad, StormConnectionsClosedBeforeTheEndFailIt) {
 // them are still open when the storm ends.
 TEST(SluiceLoad, StormConnectionsAnswerPingsAndStayOpen) {
   scratch_dir dir;
-  running_sluiced server(dir,
-                         std::string(load_config) + "[sessions]\nidle_timeout = \"100ms\"\nping_timeout = \"100ms\"\n");
+  running_sluiced server(dir, load_config + "[sessions]\nidle_timeout = \"100ms\"\nping_timeout = \"100ms\"\n");
   const run_result r = run_program(
       SLUICE_LOAD_PATH, {"--target", "sluice", "--port", server.port(), "--storm", "30", "--jitter-ms", "1000"});
   EXPECT_EQ(r.exit_code, 0) << r.output;
@@ -251,9 +250,7 @@ TEST(SluiceLoad, StormConnectionsAnswerPingsAndStayOpen) {
 
 TEST(SluiceLoad, StormRefusalsAreCountedByReason) {
   scratch_dir dir;
-  running_sluiced server(dir,
-                         "[admission]\nconnections_per_source_max = 50\nconnect_burst = 1000000\n"
-                         "connect_rate_per_s = 1000000.0\n");
+  running_sluiced server(dir, admission_with_per_source_max(50));
   const run_result r = run_program(SLUICE_LOAD_PATH, {"--target", "sluice", "--port", server.port(), "--storm", "120"});
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_EQ(json_number_field(r.output, "connected").value_or(0), 50) << r.output;
@@ -267,9 +264,7 @@ TEST(SluiceLoad, StormRefusalsAreCountedByReason) {
 // connections from 0 would put 36 on the first). From one source, 65 would be refused.
 TEST(SluiceLoad, StormSpreadOverSourcesIsAdmittedFromEach) {
   scratch_dir dir;
-  running_sluiced server(dir,
-                         "[admission]\nconnections_per_source_max = 35\nconnect_burst = 1000000\n"
-                         "connect_rate_per_s = 1000000.0\n");
+  running_sluiced server(dir, admission_with_per_source_max(35));
   for (const char* threads : {"1", "4"}) {
     const run_result r = run_program(SLUICE_LOAD_PATH, {"--target", "sluice", "--port", server.port(), "--storm", "100",
                                                         "--sources", "3", "--threads", threads});
@@ -357,10 +352,7 @@ TEST(SluiceLoad, ReconnectStormOnTwoThreadsResumesEverySession) {
 // subscribers and a publisher from one source would be past the bound of 45.
 TEST(SluiceLoad, ReconnectStormSpreadOverSourcesIsAdmittedFromEach) {
   scratch_dir dir;
-  running_sluiced server(dir,
-                         "[admission]\nconnections_per_source_max = 45\nconnect_burst = 1000000\n"
-                         "connect_rate_per_s = 1000000.0\n[topics]\npublish_rate_per_s = 10000000.0\n"
-                         "publish_burst = 1000000\n");
+  running_sluiced server(dir, admission_with_per_source_max(45) + publish_limits_wide);
   const run_result r = run_program(SLUICE_LOAD_PATH, {"--target", "sluice", "--port", server.port(),
                                                       "--reconnect-storm", "60", "--sources", "3", "--seconds", "1"});
   expect_every_session_resumed(r, 60);
@@ -369,9 +361,7 @@ TEST(SluiceLoad, ReconnectStormSpreadOverSourcesIsAdmittedFromEach) {
 // The same storm against servers that cannot resume (no resume window) or cannot
 // replay (a history of one event): both are reported as errors, so the checks bite.
 TEST(SluiceLoad, ReconnectStormReportsFailedResumesAndTruncatedHistory) {
-  const std::string limits =
-      "[admission]\nconnections_per_source_max = 100000\nconnect_burst = 1000000\n"
-      "connect_rate_per_s = 1000000.0\n";
+  const std::string limits = admission_with_per_source_max(100'000);
   const std::pair<std::string, std::string> cases[] = {
       {"[sessions]\nresume_window = \"0s\"\n", "a new session"},
       {"[topics]\nhistory_events = 1\n", "TRUNCATED"},
