@@ -46,19 +46,17 @@ rlim_t raise_descriptor_limit() {
   return limit.rlim_cur;
 }
 
+// The connections a run holds open at once (within the CLI's bounds, far below INT_MAX).
+int connections_of(const run_options& o) {
+  if (o.storm > 0) return o.storm;
+  if (o.reconnect_storm > 0) return o.reconnect_storm + o.topics;
+  return o.pairs > 0 ? 2 * o.pairs : o.subscribers + o.publishers;
+}
+
 // The descriptors a run holds at once: its connections, plus the harness's own (standard
 // streams, a ring or epoll and a doorbell per thread, /proc reads) with room to spare.
 std::uint64_t descriptors_needed(const run_options& o) {
-  std::uint64_t connections = 0;
-  if (o.storm > 0) {
-    connections = static_cast<std::uint64_t>(o.storm);
-  } else if (o.reconnect_storm > 0) {
-    connections = static_cast<std::uint64_t>(o.reconnect_storm) + static_cast<std::uint64_t>(o.topics);
-  } else {
-    connections = o.pairs > 0 ? 2 * static_cast<std::uint64_t>(o.pairs)
-                              : static_cast<std::uint64_t>(o.subscribers) + static_cast<std::uint64_t>(o.publishers);
-  }
-  return connections + 64 + 4 * static_cast<std::uint64_t>(o.threads);
+  return static_cast<std::uint64_t>(connections_of(o)) + 64 + 4 * static_cast<std::uint64_t>(o.threads);
 }
 
 // A storm with more connections per source address than connect() fills before it
@@ -66,7 +64,8 @@ std::uint64_t descriptors_needed(const run_options& o) {
 // storm needs about two ports per subscriber: a dropped connection's port can stay held
 // (TIME_WAIT) while its reconnect takes another.
 void warn_of_crowded_ports(const run_options& o) {
-  const int connections = o.reconnect_storm > 0 ? 2 * o.reconnect_storm + o.topics : o.storm;
+  if (o.storm == 0 && o.reconnect_storm == 0) return;  // pub/sub runs: at most 11,000 connections
+  const int connections = connections_of(o) + o.reconnect_storm;
   const int per_source = (connections + o.to.sources - 1) / o.to.sources;
   const std::optional<port_range> ports = local_port_range();
   if (!ports || per_source <= ports->filled_before_search()) return;
