@@ -17,6 +17,7 @@
 #include "tools/load/client_ring.hpp"
 #include "tools/load/doorbell.hpp"
 #include "tools/load/load_payload.hpp"
+#include "tools/load/stitched_parse.hpp"
 #include "tools/load/window_receipts.hpp"
 
 namespace sluice::load {
@@ -110,6 +111,7 @@ class worker final : public delivery_sink {
  public:
   worker(shared_run& run, int index) : run_(run), index_(index), proto_(make_protocol(run.o.target)) {
     payload_.assign(std::max(run.o.payload, payload_header::size), 'x');
+    straddle_max_ = payload_.size() + 1024;
   }
   // Sessions end for good, so a server that keeps detached sessions for a resume does
   // not carry this run's subscribers into the next.
@@ -382,27 +384,22 @@ class worker final : public delivery_sink {
   }
 
   // Bytes received on connection `index`: parsed in place, and what ends in a partial
-  // message is kept for the next bytes.
+  // message is kept for the next bytes (stitched_parse.hpp).
   void on_bytes(std::size_t index, std::string_view bytes) {
     const bool is_sub = index < subs_.size();
     std::string& in = is_sub ? subs_[index].in : pubs_[index - subs_.size()].in;
     bool& unparsable = is_sub ? subs_[index].unparsable : pubs_[index - subs_.size()].unparsable;
     if (unparsable) return;  // counted once, when it broke off
     received_ns_ = received_at();
-    const bool whole = in.empty();
-    if (!whole) in.append(bytes);
-    const std::string_view input = whole ? bytes : std::string_view(in);
     current_ = is_sub ? index : 0;
     reply_.clear();
     std::string parse_error;
-    const std::size_t used =
-        is_sub ? proto_->parse(input, *this, reply_, parse_error) : proto_->parse(input, discard_, reply_, parse_error);
-    if (whole) {
-      in.assign(bytes.substr(used));
-    } else {
-      in.erase(0, used);
-    }
-    if (!parse_error.empty()) {
+    delivery_sink& sink = is_sub ? static_cast<delivery_sink&>(*this) : discard_;
+    const bool parsed = parse_stitched(in, bytes, straddle_max_, [&](std::string_view input) {
+      const std::size_t used = proto_->parse(input, sink, reply_, parse_error);
+      return parse_step{used, !parse_error.empty()};
+    });
+    if (!parsed) {
       unparsable = true;
       in = std::string();
       error(parse_error);
@@ -447,6 +444,9 @@ class worker final : public delivery_sink {
   std::size_t current_ = 0;                // the subscriber whose input is being parsed
   discard_deliveries discard_;
   std::string payload_;
+  // Enough of a chunk to finish a delivery cut at its start: the payload and any
+  // protocol's framing around it (a longer cut costs one copy of the chunk).
+  std::size_t straddle_max_ = 0;
   std::string out_;
   std::string reply_;
   bool publishing_ = true;
