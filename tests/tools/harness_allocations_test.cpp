@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <new>
@@ -24,15 +25,16 @@ namespace {
 std::atomic<bool> counting{false};
 std::atomic<std::uint64_t> counted{0};
 
-void* allocate(std::size_t size, std::size_t alignment) {
+void* allocate(std::size_t size, std::size_t alignment) noexcept {
   if (counting.load(std::memory_order_relaxed)) counted.fetch_add(1, std::memory_order_relaxed);
   if (size == 0) size = 1;
-  void* p = nullptr;
-  if (alignment <= alignof(std::max_align_t)) {
-    p = std::malloc(size);
-  } else {
-    p = std::aligned_alloc(alignment, (size + alignment - 1) / alignment * alignment);
-  }
+  if (alignment <= alignof(std::max_align_t)) return std::malloc(size);
+  if (size > SIZE_MAX - alignment) return nullptr;
+  return std::aligned_alloc(alignment, (size + alignment - 1) / alignment * alignment);
+}
+
+void* allocate_or_throw(std::size_t size, std::size_t alignment) {
+  void* p = allocate(size, alignment);
   if (p == nullptr) throw std::bad_alloc();
   return p;
 }
@@ -41,17 +43,36 @@ void* allocate(std::size_t size, std::size_t alignment) {
 // new returned for a mismatch.
 [[gnu::noinline]] void release(void* p) noexcept { std::free(p); }
 
+constexpr std::size_t plain = 0;
+
 }  // namespace
 
-// The array and nothrow forms call these (libstdc++).
-void* operator new(std::size_t size) { return allocate(size, 0); }
-void* operator new(std::size_t size, std::align_val_t alignment) {
-  return allocate(size, static_cast<std::size_t>(alignment));
+// Every form, since the allocator loaded first (mimalloc, or a sanitizer's) exports its
+// own array and nothrow forms, which would neither be counted nor pair with these deletes.
+void* operator new(std::size_t size) { return allocate_or_throw(size, plain); }
+void* operator new[](std::size_t size) { return allocate_or_throw(size, plain); }
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept { return allocate(size, plain); }
+void* operator new[](std::size_t size, const std::nothrow_t&) noexcept { return allocate(size, plain); }
+void* operator new(std::size_t size, std::align_val_t a) { return allocate_or_throw(size, std::size_t(a)); }
+void* operator new[](std::size_t size, std::align_val_t a) { return allocate_or_throw(size, std::size_t(a)); }
+void* operator new(std::size_t size, std::align_val_t a, const std::nothrow_t&) noexcept {
+  return allocate(size, std::size_t(a));
+}
+void* operator new[](std::size_t size, std::align_val_t a, const std::nothrow_t&) noexcept {
+  return allocate(size, std::size_t(a));
 }
 void operator delete(void* p) noexcept { release(p); }
+void operator delete[](void* p) noexcept { release(p); }
 void operator delete(void* p, std::size_t) noexcept { release(p); }
+void operator delete[](void* p, std::size_t) noexcept { release(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { release(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { release(p); }
 void operator delete(void* p, std::align_val_t) noexcept { release(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { release(p); }
 void operator delete(void* p, std::size_t, std::align_val_t) noexcept { release(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { release(p); }
+void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { release(p); }
+void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { release(p); }
 
 namespace sluice::test {
 namespace {
@@ -82,15 +103,14 @@ class HarnessAllocations : public ::testing::Test {
     return o;
   }
 
-  // At least `deliveries_min` deliveries, no errors, and at most one allocation per
-  // 10,000 deliveries: a few for the run's own bookkeeping (a latency timeline entry
-  // per interval), never one per message.
-  static void expect_no_allocation_per_message(const measured_run& m, std::uint64_t deliveries_min) {
+  // Thousands of deliveries, no errors, and at most a few allocations: a buffer that
+  // grows past what the warm-up needed (an open loop behind schedule sends up to 1,024
+  // messages at once). One per message would count in thousands.
+  static void expect_no_allocation_per_message(const measured_run& m) {
     EXPECT_TRUE(m.result.connect_error.empty()) << m.result.connect_error;
     EXPECT_EQ(m.result.errors, 0U) << m.result.first_error;
-    ASSERT_GE(m.result.delivered, deliveries_min);
-    EXPECT_LE(m.allocations, m.result.delivered / 10'000)
-        << m.allocations << " allocations for " << m.result.delivered << " deliveries";
+    ASSERT_GE(m.result.delivered, 5'000U);
+    EXPECT_LE(m.allocations, 32U) << m.allocations << " allocations for " << m.result.delivered << " deliveries";
   }
 
   scratch_dir dir_;
@@ -102,7 +122,7 @@ TEST_F(HarnessAllocations, FanOutOfSmallMessages) {
   o.subscribers = 20;
   o.payload = 64;
   o.window = 16;
-  expect_no_allocation_per_message(run_counting(o), 20'000);
+  expect_no_allocation_per_message(run_counting(o));
 }
 
 // Server writes beyond a 32 KiB receive buffer: messages cut between two buffers.
@@ -111,7 +131,7 @@ TEST_F(HarnessAllocations, FanOutOfMessagesCutBetweenReceiveBuffers) {
   o.subscribers = 20;
   o.payload = 1000;
   o.window = 256;
-  expect_no_allocation_per_message(run_counting(o), 20'000);
+  expect_no_allocation_per_message(run_counting(o));
 }
 
 TEST_F(HarnessAllocations, PairsOnTwoThreads) {
@@ -119,15 +139,14 @@ TEST_F(HarnessAllocations, PairsOnTwoThreads) {
   o.pairs = 10;
   o.window = 16;
   o.threads = 2;
-  expect_no_allocation_per_message(run_counting(o), 20'000);
+  expect_no_allocation_per_message(run_counting(o));
 }
 
 TEST_F(HarnessAllocations, OpenLoopAtAFixedRate) {
   load::run_options o = options();
   o.subscribers = 10;
   o.rate = 5000;
-  const measured_run m = run_counting(o);
-  expect_no_allocation_per_message(m, 20'000);
+  expect_no_allocation_per_message(run_counting(o));
 }
 
 // What each server sends a subscriber for `count` deliveries of `payload` on topic "t1".

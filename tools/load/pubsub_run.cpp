@@ -444,8 +444,8 @@ class worker final : public delivery_sink {
   std::size_t current_ = 0;                // the subscriber whose input is being parsed
   discard_deliveries discard_;
   std::string payload_;
-  // Enough of a chunk to finish a delivery cut at its start: the payload and any
-  // protocol's framing around it (a longer cut costs one copy of the chunk).
+  // The longest delivery expected: the payload and any protocol's framing around it (a
+  // longer one cut between two receive buffers costs a copy of the second buffer).
   std::size_t straddle_max_ = 0;
   std::string out_;
   std::string reply_;

@@ -3,13 +3,14 @@
 //
 // Appending every chunk behind a partial message and parsing the copy cost the harness
 // 14% of its samples on a 1 KiB fan-out: nearly every 32 KiB chunk ends inside a message,
-// so nearly every chunk was copied. Here a chunk lends the unparsed end of the one before
-// at most `straddle_max` bytes, enough to finish the message cut between them, and the
-// rest of it is parsed in place.
+// so nearly every chunk was copied. Here `straddle_max` is the longest message expected;
+// a chunk lends the cut message at the end of the one before only what it can still lack
+// (straddle_max less what of it the first chunk held), and the rest of the chunk is
+// parsed in place.
 //
-// Bound: `carry` holds the end of one chunk that parses as no whole message, plus at most
-// `straddle_max` bytes of the next; more only while a message longer than that is cut,
-// which the parser's own size limit bounds.
+// Bound: `carry` holds the end of one chunk that parses as no whole message, and with
+// what is lent, at most `straddle_max` bytes; more only while a message longer than that
+// is cut, which the parser's own size limit bounds.
 // Thread: none of its own; `carry` belongs to the connection's thread.
 #pragma once
 
@@ -38,13 +39,13 @@ template <class Parse>
   SLUICE_DASSERT(straddle_max > 0);
   if (!carry.empty()) {
     const std::size_t before = carry.size();
-    const std::size_t lent = std::min(chunk.size(), straddle_max);
+    const std::size_t lent = std::min(chunk.size(), straddle_max > before ? straddle_max - before : 0);
     carry.append(chunk.substr(0, lent));
     const parse_step joined = parse(std::string_view(carry));
     SLUICE_DASSERT(joined.used <= carry.size());
     if (joined.failed || joined.used < before) {
-      // Failed, or the cut message needs more than was lent: the rest of the chunk joins
-      // it (once, for a message longer than straddle_max).
+      // Failed, or the cut message needs more than was lent (it is longer than
+      // straddle_max): the rest of the chunk joins it.
       if (joined.failed || lent == chunk.size()) {
         carry.erase(0, joined.used);
         return !joined.failed;
